@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using DropboxFs.Core.FileSystem;
 using DropboxFs.Fuse.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Fuse;
 
@@ -126,7 +127,7 @@ internal sealed partial class FuseDispatcher
         var o = ToOpenOut(open);
         if (!Send(req, 0, FuseWire.Bytes(in o)))
         {
-            _ = _fs.ReleaseAsync(req.NodeId, open.Handle); // nobody will ever RELEASE a handle the kernel never got
+            _ = ReleaseOrphanAsync(req.NodeId, open.Handle); // nobody will ever RELEASE a handle the kernel never got
         }
     }
 
@@ -147,7 +148,20 @@ internal sealed partial class FuseDispatcher
         if (!Send(req, 0, body))
         {
             _fs.Forget(created.Entry.NodeId, 1);
-            _ = _fs.ReleaseAsync(created.Entry.NodeId, created.Open.Handle);
+            _ = ReleaseOrphanAsync(created.Entry.NodeId, created.Open.Handle);
+        }
+    }
+
+    private async Task ReleaseOrphanAsync(ulong node, ulong handle)
+    {
+        try
+        {
+            await _fs.ReleaseAsync(node, handle).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Background root: the reply already failed; only log.
+            _logger.LogWarning(e, "Releasing handle {Handle} of node {Node} after a failed reply failed", handle, node);
         }
     }
 }
