@@ -80,7 +80,7 @@ internal sealed class FuseNotifier : IKernelNotifier, IDisposable
         initialized.ContinueWith(_ => _signal.Release(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         while (true)
         {
-            _signal.Wait();
+            _signal.Wait(Timeout.Infinite); // a semaphore on this dedicated thread, not a Task
             if (initialized.IsCompletedSuccessfully && !DrainQueued(channel))
             {
                 return; // unmounted
