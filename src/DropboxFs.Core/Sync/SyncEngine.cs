@@ -41,6 +41,11 @@ internal sealed class SyncEngine(
     /// <summary>Takes a cursor (or resumes the stored one) without starting the loop.</summary>
     public async Task InitializeAsync(CancellationToken ct)
     {
+        if (_cursor is not null)
+        {
+            return;
+        }
+
         _cursor = _state.Get(SyncStateTable.Cursor);
         if (_state.Get(SyncStateTable.CursorTakenAt) is { } taken && DateTimeOffset.TryParse(taken, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
         {
