@@ -76,7 +76,9 @@ internal sealed class CountingStream : Stream
     private int Add(int n)
     {
         _count += n;
-        _report(_count);
+        // Seekable sources may be read twice (the client hashes first to skip identical uploads),
+        // so the position, not the running total, is the progress.
+        _report(_inner.CanSeek ? _inner.Position : _count);
         return n;
     }
 }
