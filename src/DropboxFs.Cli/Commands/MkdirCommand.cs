@@ -27,9 +27,14 @@ internal static class MkdirCommand
             var folder = await client.CreateFolderAsync(path, ct: ctx.Cancellation);
             Console.WriteLine($"created {folder.PathDisplay}");
         }
-        catch (Api.DropboxApiException e) when (e.IsConflict && ctx.Get(s_parents)
-            && await client.TryGetMetadataAsync(path, ct: ctx.Cancellation) is Api.FolderMetadata)
+        catch (Api.DropboxApiException e) when (e.IsConflict && ctx.Get(s_parents))
         {
+            // -p accepts an existing folder, but not a file in the way.
+            if (await client.TryGetMetadataAsync(path, ct: ctx.Cancellation) is not Api.FolderMetadata)
+            {
+                throw;
+            }
+
             Console.WriteLine($"exists {RemotePath.Display(path)}");
         }
 
