@@ -16,20 +16,13 @@ root=$PWD
 mib=${BENCH_CLI_MIB:-1024}
 piece_mib=128
 bytes=$((mib * 1024 * 1024))
-token="bench-token-$$-$RANDOM$RANDOM"
 
 command -v curl >/dev/null || { echo "30-cli: curl is required (apt-get install curl)" >&2; exit 1; }
 
-config=Release
-bin="$root/src/DropboxFs.Cli/bin/$config/net10.0/dropboxfs"
-if [ ! -x "$bin" ] || [ -n "${BENCH_REBUILD:-}" ]; then
-  dotnet build "$root/src/DropboxFs.Cli" -c $config -nologo -v q >/dev/null
-fi
-
+source "$root/scripts/bench/lib/emulator.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dropboxfs-bench-cli.XXXXXX")
-emu_pid=""
 cleanup() {
-  [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+  bench_stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,15 +32,11 @@ head -c "$bytes" /dev/urandom > "$work/src.bin"
 split -b "${piece_mib}M" -d -a 3 "$work/src.bin" "$work/piece."
 src_sum=$(sha256sum < "$work/src.bin" | cut -d' ' -f1)
 
-# --- emulator ---------------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$bin" emulator --port "$port" --data "$work/emu" --token "$token" >"$work/emu.log" 2>&1 &
-emu_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 200); do
-  curl -s -o /dev/null -X POST -H "Authorization: Bearer $token" "$base/2/users/get_space_usage" && break
-  sleep 0.1
-done
+# --- emulator (builds the Release CLI when stale) -----------------------------------------------
+bench_start_emulator "$work/emu"
+bin="$root/src/DropboxFs.Cli/bin/Release/net10.0/dropboxfs"
+base=${EMU_URL%/}
+token=$EMU_TOKEN
 auth=(-H "Authorization: Bearer $token")
 export DROPBOXFS_ENDPOINT="$base" DROPBOXFS_TOKEN="$token"
 
