@@ -22,5 +22,6 @@ internal static class CommandRegistry
         yield return SearchCommand.Create();
         yield return LinkCommand.Create();
         yield return ChangesCommand.Create();
+        yield return EmulatorCommand.Create();
     }
 }
