@@ -12,7 +12,7 @@ namespace DropboxFs.Cli.Commands;
 /// </summary>
 internal static class ChangesCommand
 {
-    private static readonly Argument<string> s_path = new("PATH") { Description = "Remote folder to watch (default: everything).", DefaultValueFactory = _ => "/" };
+    private static readonly Argument<string> s_path = new Argument<string>("PATH") { Description = "Remote folder to watch (default: everything).", DefaultValueFactory = _ => "/" }.RejectOptionLike();
     private static readonly Option<bool> s_follow = new("--follow", "-f") { Description = "Keep printing changes until Ctrl-C." };
     private static readonly Option<string?> s_cursor = new("--cursor") { Description = "Start from this cursor (printed by an earlier run) instead of now." };
     private static readonly Option<int> s_timeout = new("--poll-timeout") { Description = "Seconds per long-poll, 30..480.", DefaultValueFactory = _ => 60 };

@@ -11,8 +11,8 @@ namespace DropboxFs.Cli.Commands;
 /// </summary>
 internal static class GetCommand
 {
-    private static readonly Argument<string> s_remote = new("REMOTE") { Description = "Remote file (path, id:… or rev:…)." };
-    private static readonly Argument<string> s_local = new("LOCAL") { Description = "Local file to write." };
+    private static readonly Argument<string> s_remote = new Argument<string>("REMOTE") { Description = "Remote file (path, id:… or rev:…)." }.RejectOptionLike();
+    private static readonly Argument<string> s_local = new Argument<string>("LOCAL") { Description = "Local file to write." }.RejectOptionLike();
     private static readonly Option<long?> s_startByte = new("--start-byte") { Description = "Resume: keep the first N bytes of LOCAL and download from byte N." };
     private static readonly Option<string?> s_rev = new("--rev") { Description = "Download this revision (see `dropboxfs revisions`)." };
 

@@ -21,7 +21,7 @@ internal static class LinkCommand
 
     private static Command CreateCreate()
     {
-        var path = new Argument<string>("PATH") { Description = "Remote file or folder to share." };
+        var path = new Argument<string>("PATH") { Description = "Remote file or folder to share." }.RejectOptionLike();
         var expires = new Option<string?>("--expires") { Description = "Expiry time (ISO 8601, e.g. 2030-01-01T00:00:00Z)." };
         var password = new Option<string?>("--password") { Description = "Require this password (implies --visibility password)." };
         var visibility = new Option<string?>("--visibility") { Description = "public, team or password." };
@@ -68,7 +68,7 @@ internal static class LinkCommand
 
     private static Command CreateList()
     {
-        var path = new Argument<string?>("PATH") { Description = "Only links to this file or folder.", Arity = ArgumentArity.ZeroOrOne };
+        var path = new Argument<string?>("PATH") { Description = "Only links to this file or folder.", Arity = ArgumentArity.ZeroOrOne }.RejectOptionLike();
         var json = new Option<bool>("--json") { Description = "Machine-readable output: {\"links\":[…]}." };
         var command = new Command("list", "List shared links (all, or those of PATH).") { path, json };
         command.SetCliAction(async ctx =>
@@ -114,7 +114,7 @@ internal static class LinkCommand
 
     private static Command CreateRevoke()
     {
-        var url = new Argument<string>("URL") { Description = "The link to revoke (from `dropboxfs link list`)." };
+        var url = new Argument<string>("URL") { Description = "The link to revoke (from `dropboxfs link list`)." }.RejectOptionLike();
         var command = new Command("revoke", "Revoke a shared link.") { url };
         command.SetCliAction(async ctx =>
         {

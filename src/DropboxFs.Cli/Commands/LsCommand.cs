@@ -7,7 +7,7 @@ namespace DropboxFs.Cli.Commands;
 /// <summary>`dropboxfs ls PATH`: lists a folder (all pages); a file path shows that one file.</summary>
 internal static class LsCommand
 {
-    private static readonly Argument<string> s_path = new("PATH") { Description = "Remote folder or file (default: the root).", DefaultValueFactory = _ => "/" };
+    private static readonly Argument<string> s_path = new Argument<string>("PATH") { Description = "Remote folder or file (default: the root).", DefaultValueFactory = _ => "/" }.RejectOptionLike();
     private static readonly Option<bool> s_recursive = new("--recursive", "-R") { Description = "List the whole subtree (full paths)." };
     private static readonly Option<bool> s_long = new("--long", "-l") { Description = "Type, size, modification time and revision." };
     private static readonly Option<bool> s_json = new("--json") { Description = "Machine-readable output: {\"path\",\"entries\":[…]}." };

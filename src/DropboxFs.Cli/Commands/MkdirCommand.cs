@@ -6,7 +6,7 @@ namespace DropboxFs.Cli.Commands;
 /// <summary>`dropboxfs mkdir PATH`: creates a folder (Dropbox creates missing parents too).</summary>
 internal static class MkdirCommand
 {
-    private static readonly Argument<string> s_path = new("PATH") { Description = "Remote folder to create." };
+    private static readonly Argument<string> s_path = new Argument<string>("PATH") { Description = "Remote folder to create." }.RejectOptionLike();
     private static readonly Option<bool> s_parents = new("--parents", "-p") { Description = "No error if the folder already exists." };
 
     public static Command Create()

@@ -13,8 +13,8 @@ namespace DropboxFs.Cli.Commands;
 /// </summary>
 internal static class PutCommand
 {
-    private static readonly Argument<string> s_local = new("LOCAL") { Description = "Local file to upload." };
-    private static readonly Argument<string> s_remote = new("REMOTE") { Description = "Remote path (a path ending in '/' keeps the local name)." };
+    private static readonly Argument<string> s_local = new Argument<string>("LOCAL") { Description = "Local file to upload." }.RejectOptionLike();
+    private static readonly Argument<string> s_remote = new Argument<string>("REMOTE") { Description = "Remote path (a path ending in '/' keeps the local name)." }.RejectOptionLike();
     private static readonly Option<bool> s_resumable = new("--resumable") { Description = "Always use an upload session (fragments)." };
     private static readonly Option<long?> s_fragmentSize = new("--fragment-size") { Description = "Fragment size in bytes for session uploads (default 10 MiB, at most 150 MiB)." };
     private static readonly Option<string?> s_ifRevision = new("--if-revision") { Description = "Only replace this revision; otherwise fail (or keep both with --rename-if-exists)." };

@@ -13,8 +13,8 @@ internal static class RelocateCommand
 
     private static Command Create(string name, string description, bool move)
     {
-        var from = new Argument<string>("FROM") { Description = "Source path." };
-        var to = new Argument<string>("TO") { Description = "Destination path (a path ending in '/' keeps the source's name)." };
+        var from = new Argument<string>("FROM") { Description = "Source path." }.RejectOptionLike();
+        var to = new Argument<string>("TO") { Description = "Destination path (a path ending in '/' keeps the source's name)." }.RejectOptionLike();
         var autorename = new Option<bool>("--autorename") { Description = "If TO exists, pick a free name instead of failing." };
         var command = new Command(name, description) { from, to, autorename };
         command.SetCliAction(async ctx =>

@@ -6,8 +6,8 @@ namespace DropboxFs.Cli.Commands;
 /// <summary>`dropboxfs restore PATH REV`: makes revision REV the current content of PATH.</summary>
 internal static class RestoreCommand
 {
-    private static readonly Argument<string> s_path = new("PATH") { Description = "Remote file." };
-    private static readonly Argument<string> s_rev = new("REV") { Description = "Revision to restore (from `dropboxfs revisions PATH`)." };
+    private static readonly Argument<string> s_path = new Argument<string>("PATH") { Description = "Remote file." }.RejectOptionLike();
+    private static readonly Argument<string> s_rev = new Argument<string>("REV") { Description = "Revision to restore (from `dropboxfs revisions PATH`)." }.RejectOptionLike();
 
     public static Command Create()
     {

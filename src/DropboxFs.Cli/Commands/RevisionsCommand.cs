@@ -7,7 +7,7 @@ namespace DropboxFs.Cli.Commands;
 /// <summary>`dropboxfs revisions PATH`: a file's revisions, newest first.</summary>
 internal static class RevisionsCommand
 {
-    private static readonly Argument<string> s_path = new("PATH") { Description = "Remote file (or id:… with --mode id)." };
+    private static readonly Argument<string> s_path = new Argument<string>("PATH") { Description = "Remote file (or id:… with --mode id)." }.RejectOptionLike();
     private static readonly Option<string> s_mode = CreateMode();
     private static readonly Option<int> s_limit = new("--limit") { Description = "How many revisions, 1..100.", DefaultValueFactory = _ => 10 };
     private static readonly Option<bool> s_json = new("--json") { Description = "Machine-readable output: {\"path\",\"is_deleted\",\"server_deleted\",\"entries\":[…]}." };

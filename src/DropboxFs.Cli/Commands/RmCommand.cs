@@ -6,7 +6,7 @@ namespace DropboxFs.Cli.Commands;
 /// <summary>`dropboxfs rm PATH`: deletes a file or a whole folder (recoverable with restore for files).</summary>
 internal static class RmCommand
 {
-    private static readonly Argument<string> s_path = new("PATH") { Description = "Remote file or folder to delete." };
+    private static readonly Argument<string> s_path = new Argument<string>("PATH") { Description = "Remote file or folder to delete." }.RejectOptionLike();
     private static readonly Option<string?> s_ifRevision = new("--if-revision") { Description = "Only delete this revision of the file." };
 
     public static Command Create()

@@ -7,7 +7,7 @@ namespace DropboxFs.Cli.Commands;
 /// <summary>`dropboxfs search QUERY`: search_v2 with filters, following pages up to --max matches.</summary>
 internal static class SearchCommand
 {
-    private static readonly Argument<string> s_query = new("QUERY") { Description = "Words to look for." };
+    private static readonly Argument<string> s_query = new Argument<string>("QUERY") { Description = "Words to look for." }.RejectOptionLike();
     private static readonly Option<string?> s_path = new("--path") { Description = "Only inside this folder." };
     private static readonly Option<string[]> s_ext = new("--ext") { Description = "Only these file extensions (repeatable, without the dot).", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string[]> s_category = CreateCategory();
