@@ -79,7 +79,11 @@ public sealed class CliUsageAndAuthTests(CliFixture fx) : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Linked", result.Stdout);
         var tokenFile = Path.Combine(_scratch.Local, "dropboxfs", "token.json");
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+        }
+
         var stored = JsonDocument.Parse(await File.ReadAllTextAsync(tokenFile)).RootElement;
         var accessToken = stored.GetProperty("access_token").GetString()!;
         Assert.DoesNotContain(accessToken, result.Stdout + result.Stderr);
