@@ -90,6 +90,16 @@ public sealed partial class FuseMount
         DetachMount(_mountPoint, _logger);
     }
 
+    /// <summary>
+    /// Lazily unmounts the mount at <paramref name="mountPoint"/> (what <c>dropboxfs unmount</c> does); the
+    /// daemon serving it then sees ENODEV and exits. Returns false when nothing is mounted there.
+    /// </summary>
+    public static bool UnmountAt(string mountPoint)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPoint));
+        return IsMountPoint(full) && DetachMount(full, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    }
+
     /// <summary>umount2(MNT_DETACH) when permitted, else fusermount3 -u -z.</summary>
     internal static bool DetachMount(string mountPoint, ILogger logger)
     {

@@ -122,6 +122,7 @@ public sealed partial class FuseMount : IAsyncDisposable
 
         Libc.Close(fd);
         CloseFusermount();
+        Interlocked.Exchange(ref _unmountRequested, 1); // gone: DisposeAsync must not unmount again
         _logger.LogInformation("Unmounted {MountPoint}", _mountPoint);
     }
 
