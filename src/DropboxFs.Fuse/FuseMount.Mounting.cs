@@ -17,8 +17,13 @@ public sealed partial class FuseMount
     {
         FuseMountMethod.Syscall => true,
         FuseMountMethod.Fusermount => false,
-        _ => Libc.GetEuid() == 0,
+        _ => Libc.GetEuid() == 0 && !FusermountInstalled(),
     };
+
+    private static bool FusermountInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "fusermount3")));
 
     /// <summary>Checks the mountpoint, clears a stale mount there, mounts, and returns the /dev/fuse fd.</summary>
     private int MountDevice()

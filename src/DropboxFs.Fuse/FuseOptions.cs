@@ -5,7 +5,10 @@ namespace DropboxFs.Fuse;
 /// <summary>How the mount is made.</summary>
 public enum FuseMountMethod
 {
-    /// <summary>mount(2) when running as root, fusermount3 otherwise.</summary>
+    /// <summary>
+    /// fusermount3 with auto_unmount whenever it is installed (even as root: only a helper process can
+    /// unmount after a kill -9), else mount(2) when running as root.
+    /// </summary>
     Auto,
 
     /// <summary>mount(2) directly (needs root or CAP_SYS_ADMIN).</summary>

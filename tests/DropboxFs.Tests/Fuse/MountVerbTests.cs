@@ -88,6 +88,30 @@ public sealed class MountVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillNineLeavesNoDeadMountBehind()
+    {
+        using var mount = CliProcess.Start(MountArgs());
+        await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+        Assert.True(FuseMount.IsMountPoint(Mnt));
+
+        using (var kill = Process.Start("kill", ["-KILL", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await mount.WaitForExitAsync(s_step);
+
+        // fusermount3 (auto_unmount) notices its socket closing and detaches the mount.
+        using var deadline = new CancellationTokenSource(s_step);
+        while (FuseMount.IsMountPoint(Mnt))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        Assert.True(Directory.Exists(Mnt));
+    }
+
+    [Fact]
     public async Task MountOnAMissingDirectoryExitsWithMountFailedAndSaysWhatToDo()
     {
         string missing = Path.Combine(_dir, "missing");
