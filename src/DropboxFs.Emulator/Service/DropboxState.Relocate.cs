@@ -92,7 +92,7 @@ internal sealed partial class DropboxState
 
         CheckAncestorsLocked(d, PathRole.Target);
         var existing = Entries.GetByPath(d.Lower);
-        var caseOnly = !isCopy && existing?.Id == src.Id && d.Display != src.PathDisplay;
+        var caseOnly = !isCopy && existing?.Id == src.Id && DbxPath.NameOf(to) != src.Name;
         if (existing != null && !caseOnly)
         {
             if (!autorename)
