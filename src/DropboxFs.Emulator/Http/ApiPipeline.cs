@@ -1,0 +1,263 @@
+using System.Text.Json;
+
+namespace DropboxFs.Emulator.Http;
+
+/// <summary>
+/// The request path every API call takes: count, latency, scripted faults, method, auth,
+/// Content-Type, argument decoding, handler, and one place where errors become wire shapes.
+/// </summary>
+internal sealed class ApiPipeline(EmulatorRuntime runtime)
+{
+    private const int MaxRpcBody = 16 * 1024 * 1024;
+    private const string ArgHeader = "Dropbox-API-Arg";
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "";
+        ctx.Response.Headers["X-Dropbox-Request-Id"] = Guid.NewGuid().ToString("n");
+        if (path.StartsWith("/2/", StringComparison.Ordinal))
+        {
+            await ApiAsync(ctx, path[3..]);
+            return;
+        }
+
+        var endpoint = RouteTable.Endpoint(path);
+        var isControl = path.StartsWith("/_emulator/", StringComparison.Ordinal);
+        if (endpoint == null || (isControl && !runtime.Options.EnableControlApi))
+        {
+            await Responses.TextAsync(ctx, 404, "Not found");
+            return;
+        }
+
+        if (!isControl)
+        {
+            runtime.Count(path.TrimStart('/'));
+            await DelayAsync(ctx);
+        }
+
+        try
+        {
+            await endpoint(runtime, ctx);
+        }
+        catch (ApiException e)
+        {
+            await Responses.ErrorAsync(ctx, path.TrimStart('/'), e);
+        }
+    }
+
+    private async Task ApiAsync(HttpContext ctx, string route)
+    {
+        runtime.Count(route);
+        await DelayAsync(ctx);
+        try
+        {
+            if (!RouteTable.Api.TryGetValue(route, out var def))
+            {
+                throw Errors.BadRequest("Unknown API function");
+            }
+
+            var fault = runtime.Faults.Take(route);
+            switch (fault?.Kind)
+            {
+                case FaultKind.TooManyRequests:
+                    throw Errors.RateLimited("too_many_requests", fault.RetryAfterSeconds);
+                case FaultKind.TooManyWriteOperations:
+                    throw Errors.RateLimited("too_many_write_operations", fault.RetryAfterSeconds);
+                case FaultKind.InternalServerError:
+                    throw Errors.Status(500, "Internal Server Error (scripted fault)");
+                case FaultKind.ServiceUnavailable:
+                    throw Errors.Status(503, "Service Unavailable (scripted fault)", fault.RetryAfterSeconds);
+                case FaultKind.ResetConnection when def.Style == RouteStyle.Rpc:
+                    ctx.Abort();
+                    return;
+            }
+
+            var method = ctx.Request.Method;
+            if (method != "POST" && !(method == "GET" && def.Style == RouteStyle.Download))
+            {
+                throw Errors.Status(405, "Method not allowed; API calls are POST");
+            }
+
+            var token = def.NoAuth ? CheckNoAuth(ctx) : await AuthenticateAsync(ctx);
+            CheckPathRoot(ctx);
+            var args = def.Style == RouteStyle.Rpc ? await ReadRpcArgAsync(ctx, def) : ReadHeaderArg(ctx, def);
+            await def.Handler(new ApiRequest(ctx, def, runtime, args, fault, token));
+        }
+        catch (ApiException e)
+        {
+            await Responses.ErrorAsync(ctx, route, e);
+        }
+    }
+
+    private Task DelayAsync(HttpContext ctx) =>
+        runtime.Latency > TimeSpan.Zero ? Task.Delay(runtime.Latency, ctx.RequestAborted) : Task.CompletedTask;
+
+    private static string? CheckNoAuth(HttpContext ctx)
+    {
+        if (ctx.Request.Headers.ContainsKey("Authorization"))
+        {
+            throw Errors.BadRequest("Your request includes an Authorization header, but this function does not use it.");
+        }
+
+        return null;
+    }
+
+    private async Task<string> AuthenticateAsync(HttpContext ctx)
+    {
+        string? value = ctx.Request.Headers.Authorization;
+        value ??= ctx.Request.Query["authorization"];
+        if (string.IsNullOrEmpty(value))
+        {
+            throw Errors.BadRequest("Must provide HTTP header \"Authorization\" or URL parameter \"authorization\".");
+        }
+
+        if (!value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || value.Length <= 7 || value[7..].Trim().Length == 0)
+        {
+            throw Errors.BadRequest($"Invalid authorization value in HTTP header \"Authorization\": \"{value}\".  Expecting \"Bearer <oauth2-access-token>\".");
+        }
+
+        var token = value[7..].Trim();
+        if (token != runtime.StaticToken)
+        {
+            await runtime.State.RunAsync(() => runtime.State.ValidateAccessTokenLocked(token), ctx.RequestAborted);
+        }
+
+        return token;
+    }
+
+    /// <summary>
+    /// Dropbox-API-Path-Root (§1.9): a personal account's home is its root, so home, root and
+    /// namespace_id naming our one namespace all pass; any other namespace is a 422.
+    /// </summary>
+    private static void CheckPathRoot(HttpContext ctx)
+    {
+        string? header = ctx.Request.Headers["Dropbox-API-Path-Root"];
+        if (header == null)
+        {
+            return;
+        }
+
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(header).RootElement;
+        }
+        catch (JsonException)
+        {
+            throw Errors.BadRequest("HTTP header \"Dropbox-API-Path-Root\": could not decode input as JSON");
+        }
+
+        var tag = root.ValueKind == JsonValueKind.String ? root.GetString()
+            : root.ValueKind == JsonValueKind.Object && root.TryGetProperty(".tag", out var t) ? t.GetString() : null;
+        var ns = tag != null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty(tag, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        switch (tag)
+        {
+            case "home":
+                return;
+            case "root" when ns == Service.DropboxState.NamespaceId:
+            case "namespace_id" when ns == Service.DropboxState.NamespaceId:
+                return;
+            case "root":
+                var info = new System.Text.Json.Nodes.JsonObject
+                {
+                    [".tag"] = "user",
+                    ["root_namespace_id"] = Service.DropboxState.NamespaceId,
+                    ["home_namespace_id"] = Service.DropboxState.NamespaceId,
+                };
+                throw new ApiException(422, Errors.Nest("invalid_root", info), null);
+            case "namespace_id":
+                throw new ApiException(422, Errors.Tag("no_permission"), null);
+            default:
+                throw Errors.BadRequest("HTTP header \"Dropbox-API-Path-Root\": unknown tag");
+        }
+    }
+
+    private static async Task<ArgReader?> ReadRpcArgAsync(HttpContext ctx, RouteDef def)
+    {
+        var body = await ReadSmallBodyAsync(ctx);
+        var contentType = ctx.Request.ContentType;
+        if (def.VoidArg && body.Length == 0)
+        {
+            return null; // [js]/[go] send no body and no Content-Type for void arguments (§1.2)
+        }
+
+        if (!IsOneOf(contentType, "application/json", "application/json; charset=utf-8", "text/plain; charset=dropbox-cors-hack"))
+        {
+            throw Errors.BadRequest($"Bad HTTP \"Content-Type\" header: \"{contentType}\".  Expecting one of \"application/json\", \"application/json; charset=utf-8\", \"text/plain; charset=dropbox-cors-hack\".");
+        }
+
+        var root = Parse(body, "request body");
+        if (root.ValueKind == JsonValueKind.Null && def.VoidArg)
+        {
+            return null; // [py] sends the body null
+        }
+
+        return ArgReader.Root(root, "request body");
+    }
+
+    private static ArgReader ReadHeaderArg(HttpContext ctx, RouteDef def)
+    {
+        string? text = ctx.Request.Headers[ArgHeader];
+        var source = $"HTTP header \"{ArgHeader}\"";
+        if (text == null && ctx.Request.Query.TryGetValue("arg", out var q))
+        {
+            text = q;
+            source = "URL parameter \"arg\"";
+        }
+
+        if (text == null)
+        {
+            throw Errors.BadRequest($"Must provide HTTP header \"{ArgHeader}\" or URL parameter \"arg\".");
+        }
+
+        var contentType = ctx.Request.ContentType;
+        if (def.Style == RouteStyle.Upload && contentType != null
+            && !IsOneOf(contentType, "application/octet-stream", "text/plain; charset=dropbox-cors-hack"))
+        {
+            throw Errors.BadRequest($"Bad HTTP \"Content-Type\" header: \"{contentType}\".  Expecting one of \"application/octet-stream\", \"text/plain; charset=dropbox-cors-hack\".");
+        }
+
+        return ArgReader.Root(Parse(System.Text.Encoding.UTF8.GetBytes(text), source), source);
+    }
+
+    private static JsonElement Parse(byte[] bytes, string source)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw Errors.BadRequest($"{source}: could not decode input as JSON");
+        }
+    }
+
+    private static async Task<byte[]> ReadSmallBodyAsync(HttpContext ctx)
+    {
+        using var ms = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
+        {
+            ms.Write(buffer, 0, n);
+            if (ms.Length > MaxRpcBody)
+            {
+                throw Errors.BadRequest("request body: too large");
+            }
+        }
+
+        return ms.ToArray();
+    }
+
+    private static bool IsOneOf(string? contentType, params string[] allowed)
+    {
+        if (contentType == null)
+        {
+            return false;
+        }
+
+        var normalized = string.Join("; ", contentType.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
+        return allowed.Contains(normalized);
+    }
+}
