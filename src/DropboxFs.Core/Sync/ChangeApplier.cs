@@ -128,11 +128,27 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
                 return;
             }
 
-            foreach (var stored in Stored.Keys.Where(k => PathKey.IsSameOrBelow(k, key) && (includeSelf || k != key)).ToList())
+            if (includeSelf)
             {
-                Stored.Remove(stored);
+                Stored.Remove(key);
+                _sortedKeys.Remove(key);
+            }
+
+            // Descendants sort between "key/" and "key0" ('0' follows '/'): a range, not a scan.
+            foreach (var below in _sortedKeys.GetViewBetween(key + "/", key + "0").ToList())
+            {
+                Stored.Remove(below);
+                _sortedKeys.Remove(below);
             }
         }
+
+        public void Add(EntryRecord stored)
+        {
+            Stored[stored.Key] = stored;
+            _sortedKeys.Add(stored.Key);
+        }
+
+        private readonly SortedSet<string> _sortedKeys = new(StringComparer.Ordinal);
     }
 
     private static PageResult ApplyLocked(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<Change> changes, bool fromFeed)
@@ -182,7 +198,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             }
 
             EntryTable.Upsert(c, tx, stored);
-            result.Stored[entry.Key] = stored;
+            result.Add(stored);
             if (old?.VersionKey is { } oldVersion && oldVersion != stored.VersionKey)
             {
                 result.DroppedVersions.Add(oldVersion);
