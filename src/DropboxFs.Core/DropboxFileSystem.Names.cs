@@ -57,6 +57,8 @@ public sealed partial class DropboxFileSystem
         {
             try
             {
+                // The cursor must predate every listing, or a change between the two would be lost.
+                await _sync.InitializeAsync(ct).ConfigureAwait(false);
                 await _lister.ListAsync(key, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (ApiErrors.IsRemoteFailure(e))
