@@ -37,7 +37,7 @@ internal static class Base32Hex
         });
     }
 
-    /// <summary>False for a character outside the alphabet, a '=' or an impossible length (1, 3 or 6 mod 8).</summary>
+    /// <summary>False for a character outside the alphabet, a '=', an impossible length (1, 3 or 6 mod 8) or non-zero trailing bits.</summary>
     public static bool TryDecode(string text, out byte[] data)
     {
         data = [];
@@ -65,6 +65,14 @@ internal static class Base32Hex
                 bits -= 8;
                 result[n++] = (byte)(buffer >> bits);
             }
+        }
+
+        // Canonical form only: leftover bits must be zero, so each byte string has exactly one
+        // spelling (up to letter case, which Dropbox folds anyway) and two stored names cannot
+        // decrypt to the same plaintext name.
+        if ((buffer & ((1 << bits) - 1)) != 0)
+        {
+            return false;
         }
 
         data = result;
