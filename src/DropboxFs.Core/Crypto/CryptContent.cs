@@ -8,7 +8,7 @@ namespace DropboxFs.Core.Crypto;
 /// alone. Every function is thread-safe; each call allocates its own engines (a few hundred
 /// bytes, small next to the 64 KiB of work per block).
 /// </summary>
-public static class CryptContent
+public static partial class CryptContent
 {
     private static ReadOnlySpan<byte> Magic => "RCLONE\0\0"u8;
 
