@@ -161,7 +161,7 @@ public sealed partial class NameCipher
         }
 
         name = encrypted[..^OffSuffix.Length];
-        return true;
+        return IsPlausibleName(name);
     }
 
     private static bool TryDecodeUtf8(ReadOnlySpan<byte> bytes, out string text)
@@ -178,16 +178,17 @@ public sealed partial class NameCipher
         }
     }
 
-    // A decrypted name must be usable as a path segment; '/' or NUL means garbage.
+    // A decrypted name must be usable as a path segment: '/' or NUL means garbage, and "." or ".."
+    // from a stored name would let a crafted remote folder alias its parent in a listing.
     private static bool IsPlausibleName(string name) =>
-        name.Length > 0 && !name.Contains('/') && !name.Contains('\0');
+        name.Length > 0 && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\0');
 
     private static void CheckSegment(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (name.Length == 0 || name.Contains('/'))
+        if (name is "" or "." or ".." || name.Contains('/'))
         {
-            throw new ArgumentException("A name is one non-empty path segment without '/'.", nameof(name));
+            throw new ArgumentException("A name is one path segment: not empty, \".\" or \"..\", and without '/'.", nameof(name));
         }
     }
 

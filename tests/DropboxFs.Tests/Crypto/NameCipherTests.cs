@@ -199,7 +199,25 @@ public sealed class NameCipherTests
     }
 
     [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("a\0b")]
+    public void StoredNamesThatDecryptToDotsOrSeparatorsAreRejected(string crafted)
+    {
+        // Craft the stored names with the right key, as a hostile folder could.
+        CryptKeys keys = CryptTestKeys.Default;
+        byte[] padded = Pkcs7.Pad(Encoding.UTF8.GetBytes(crafted));
+        string standard = Base32Hex.Encode(Eme.Transform(keys.NameKey, keys.NameTweak, padded, encrypt: true));
+        Assert.False(s_standard.TryDecryptFileName(standard, out _));
+        Assert.False(s_standard.TryDecryptDirectoryName(standard, out _));
+        Assert.False(s_off.TryDecryptFileName(crafted + ".bin", out _));
+    }
+
+    [Theory]
     [InlineData("")]
+    [InlineData(".")]
+    [InlineData("..")]
     [InlineData("a/b")]
     public void NamesMustBeOneNonEmptySegment(string name)
     {
