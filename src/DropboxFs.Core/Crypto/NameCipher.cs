@@ -109,13 +109,18 @@ public sealed partial class NameCipher
     public bool TryDecryptFileName(string encrypted, out string name)
     {
         ArgumentNullException.ThrowIfNull(encrypted);
-        name = "";
-        return Mode switch
+        bool ok = Mode switch
         {
             NameEncryptionMode.Off => TryStripSuffix(encrypted, out name),
             NameEncryptionMode.Standard => TryDecryptStandard(encrypted, out name),
             _ => TryDeobfuscate(encrypted, out name),
         };
+        if (!ok)
+        {
+            name = ""; // never hand out the garbage a failed decryption produced
+        }
+
+        return ok;
     }
 
     /// <summary>Plaintext of stored directory name <paramref name="encrypted"/>; false when it cannot be decrypted.</summary>
@@ -124,8 +129,9 @@ public sealed partial class NameCipher
         ArgumentNullException.ThrowIfNull(encrypted);
         if (!EncryptDirectoryNames)
         {
-            name = encrypted;
-            return IsPlausibleName(encrypted);
+            bool plausible = IsPlausibleName(encrypted);
+            name = plausible ? encrypted : "";
+            return plausible;
         }
 
         return TryDecryptFileName(encrypted, out name);

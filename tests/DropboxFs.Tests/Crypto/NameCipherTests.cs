@@ -209,7 +209,8 @@ public sealed class NameCipherTests
         CryptKeys keys = CryptTestKeys.Default;
         byte[] padded = Pkcs7.Pad(Encoding.UTF8.GetBytes(crafted));
         string standard = Base32Hex.Encode(Eme.Transform(keys.NameKey, keys.NameTweak, padded, encrypt: true));
-        Assert.False(s_standard.TryDecryptFileName(standard, out _));
+        Assert.False(s_standard.TryDecryptFileName(standard, out string name));
+        Assert.Equal("", name);
         Assert.False(s_standard.TryDecryptDirectoryName(standard, out _));
         Assert.False(s_off.TryDecryptFileName(crafted + ".bin", out _));
     }
