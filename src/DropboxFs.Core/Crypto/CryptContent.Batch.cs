@@ -1,8 +1,8 @@
 namespace DropboxFs.Core.Crypto;
 
 // Runs of consecutive blocks, for read-ahead and upload fragments. Blocks are independent, so a
-// run can use several cores: XSalsa20 in BouncyCastle is scalar (≈4 CPU s/GiB), and on 2 cores
-// two workers roughly double the throughput of a large sequential read.
+// run can use several cores: XSalsa20 in BouncyCastle is scalar (≈4 CPU s/GiB, ≈250 MiB/s per
+// core), so one core can cap a fast sequential read; n idle cores give up to n times that.
 public static partial class CryptContent
 {
     /// <summary>
