@@ -45,7 +45,7 @@ public sealed partial class DropboxClient
             {
                 if (source.CanSeek)
                 {
-                    var (existing, _) = await FindIdenticalAsync(path, source, total!.Value, options.Upload, ct).ConfigureAwait(false);
+                    var (existing, _) = await FindIdenticalAsync(path, source, total!.Value, options.Upload, hashSmall: false, ct).ConfigureAwait(false);
                     if (existing is not null)
                     {
                         return existing;

@@ -20,7 +20,7 @@ public sealed partial class DropboxClient
         string? hash = null;
         if (content.CanSeek)
         {
-            var (existing, localHash) = await FindIdenticalAsync(path, content, length!.Value, options, ct).ConfigureAwait(false);
+            var (existing, localHash) = await FindIdenticalAsync(path, content, length!.Value, options, hashSmall: true, ct).ConfigureAwait(false);
             if (existing is not null)
             {
                 return existing;
@@ -58,15 +58,11 @@ public sealed partial class DropboxClient
 
     /// <summary>Rule 1: identical content is a no-op. Only hashes the local data when a file of the same size
     /// exists, so the common case costs one get_metadata. Leaves the source where it was.</summary>
-    private async Task<(FileMetadata? Existing, string? Hash)> FindIdenticalAsync(string path, Stream content, long length, UploadOptions options, CancellationToken ct)
+    private async Task<(FileMetadata? Existing, string? Hash)> FindIdenticalAsync(string path, Stream content, long length, UploadOptions options, bool hashSmall, CancellationToken ct)
     {
-        if (!options.SkipIdenticalContent)
-        {
-            return (null, null);
-        }
         var start = content.Position;
         string? hash = null;
-        if (await TryGetMetadataAsync(path, ct: ct).ConfigureAwait(false) is FileMetadata remote && remote.Size == length && remote.ContentHash is not null)
+        if (options.SkipIdenticalContent && await TryGetMetadataAsync(path, ct: ct).ConfigureAwait(false) is FileMetadata remote && remote.Size == length && remote.ContentHash is not null)
         {
             hash = await ContentHash.ComputeAsync(content, ct).ConfigureAwait(false);
             content.Position = start;
@@ -76,7 +72,7 @@ public sealed partial class DropboxClient
                 return (remote, hash);
             }
         }
-        else if (length <= MaxRequestBody && length <= 16 * 1024 * 1024)
+        else if (hashSmall && length <= 16 * 1024 * 1024)
         {
             // Small enough to hash twice cheaply; the server then verifies the body (content_hash_mismatch).
             hash = await ContentHash.ComputeAsync(content, ct).ConfigureAwait(false);

@@ -33,11 +33,11 @@ public sealed partial class DropboxFileSystem
         var dir = _nodes.Get(node);
         var key = await ListedKeyAsync(dir, ct).ConfigureAwait(false);
         var children = _entries.GetChildren(key);
+        var nodes = _nodes.GetOrAddChildren(dir, children);
         var result = new FsDirEntry[children.Count];
         for (var i = 0; i < children.Count; i++)
         {
-            var child = _nodes.GetOrAddChild(dir, children[i]);
-            result[i] = new FsDirEntry(children[i].Name, new FsEntry(child.NodeId, AttributesOf(child)));
+            result[i] = new FsDirEntry(children[i].Name, new FsEntry(nodes[i].NodeId, AttributesOf(nodes[i])));
         }
 
         return result;
@@ -57,6 +57,8 @@ public sealed partial class DropboxFileSystem
         {
             try
             {
+                // The cursor must predate every listing, or a change between the two would be lost.
+                await _sync.InitializeAsync(ct).ConfigureAwait(false);
                 await _lister.ListAsync(key, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (ApiErrors.IsRemoteFailure(e))

@@ -69,6 +69,22 @@ internal sealed partial class NodeTable
         }
     }
 
+    /// <summary>The nodes for a folder listing, under one lock acquisition (10k-entry folders).</summary>
+    public Node[] GetOrAddChildren(Node parent, IReadOnlyList<EntryRecord> entries)
+    {
+        var result = new Node[entries.Count];
+        lock (_gate)
+        {
+            var invalidations = new Invalidations();
+            for (var i = 0; i < entries.Count; i++)
+            {
+                result[i] = PlaceLocked(parent, entries[i], invalidations);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>One kernel reference from a LOOKUP reply, under the name the kernel used.</summary>
     public void AddLookup(Node node, string kernelName)
     {

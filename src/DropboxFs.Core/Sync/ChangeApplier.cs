@@ -119,6 +119,36 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
         public Dictionary<string, EntryRecord> Stored { get; } = new(StringComparer.Ordinal);
 
         public bool WasComplete { get; set; }
+
+        /// <summary>A later change in the page removed these rows: they must not become nodes.</summary>
+        public void Forget(string key, bool includeSelf)
+        {
+            if (Stored.Count == 0)
+            {
+                return;
+            }
+
+            if (includeSelf)
+            {
+                Stored.Remove(key);
+                _sortedKeys.Remove(key);
+            }
+
+            // Descendants sort between "key/" and "key0" ('0' follows '/'): a range, not a scan.
+            foreach (var below in _sortedKeys.GetViewBetween(key + "/", key + "0").ToList())
+            {
+                Stored.Remove(below);
+                _sortedKeys.Remove(below);
+            }
+        }
+
+        public void Add(EntryRecord stored)
+        {
+            Stored[stored.Key] = stored;
+            _sortedKeys.Add(stored.Key);
+        }
+
+        private readonly SortedSet<string> _sortedKeys = new(StringComparer.Ordinal);
     }
 
     private static PageResult ApplyLocked(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<Change> changes, bool fromFeed)
@@ -129,6 +159,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             var old = EntryTable.Get(c, tx, change.Key);
             if (change.Entry is not { } entry)
             {
+                result.Forget(change.Key, includeSelf: true);
                 if (old is not null)
                 {
                     EntryTable.DeleteSubtree(c, tx, change.Key);
@@ -147,6 +178,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
                 foreach (var other in EntryTable.FindKeysById(c, tx, entry.Id, entry.Key))
                 {
                     EntryTable.DeleteSubtree(c, tx, other);
+                    result.Forget(other, includeSelf: true);
                 }
             }
 
@@ -154,6 +186,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             if (entry.Kind == FsNodeKind.File)
             {
                 EntryTable.DeleteDescendants(c, tx, entry.Key);
+                result.Forget(entry.Key, includeSelf: false);
             }
             else
             {
@@ -165,7 +198,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             }
 
             EntryTable.Upsert(c, tx, stored);
-            result.Stored[entry.Key] = stored;
+            result.Add(stored);
             if (old?.VersionKey is { } oldVersion && oldVersion != stored.VersionKey)
             {
                 result.DroppedVersions.Add(oldVersion);
@@ -175,19 +208,23 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
         return result;
     }
 
+    /// <summary>
+    /// Moves live nodes to the page's final state: deletions first (parents first), then every surviving
+    /// upsert parents-first, so a moved folder is in place before its children arrive, whatever
+    /// order the server sent them in.
+    /// </summary>
     private async ValueTask FinishAsync(PageResult result, IReadOnlyList<Change> changes, bool announceNewNames)
     {
         var inv = new Invalidations();
-        foreach (var change in changes)
+        foreach (var change in changes.Where(c => c.IsDelete).OrderBy(c => Depth(c.Key)))
         {
-            if (change.IsDelete)
-            {
-                nodes.ApplyDelete(change.Key, inv);
-            }
-            else if (result.Stored.TryGetValue(change.Key, out var stored))
-            {
-                nodes.ApplyUpsert(stored, announceNewNames, inv);
-            }
+            // Parents first: a deleted folder takes its live children with it, one invalidation in all.
+            nodes.ApplyDelete(change.Key, inv);
+        }
+
+        foreach (var stored in result.Stored.Values.OrderBy(e => Depth(e.Key)))
+        {
+            nodes.ApplyUpsert(stored, announceNewNames, inv);
         }
 
         Notify(inv);
@@ -196,6 +233,8 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             await dropVersion(version).ConfigureAwait(false);
         }
     }
+
+    private static int Depth(string key) => key.Count(ch => ch == '/');
 
     private void Notify(Invalidations inv)
     {

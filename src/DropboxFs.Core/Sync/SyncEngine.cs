@@ -26,6 +26,7 @@ internal sealed class SyncEngine(
 
     private readonly SyncStateTable _state = new(db);
     private readonly SemaphoreSlim _drainLock = new(1, 1);
+    private readonly SemaphoreSlim _initLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private string? _cursor;
@@ -41,20 +42,36 @@ internal sealed class SyncEngine(
     /// <summary>Takes a cursor (or resumes the stored one) without starting the loop.</summary>
     public async Task InitializeAsync(CancellationToken ct)
     {
-        if (_cursor is not null)
+        if (Volatile.Read(ref _cursor) is not null)
         {
             return;
         }
 
-        _cursor = _state.Get(SyncStateTable.Cursor);
+        await _initLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_cursor is null)
+            {
+                await InitializeLockedAsync(ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    private async Task InitializeLockedAsync(CancellationToken ct)
+    {
         if (_state.Get(SyncStateTable.CursorTakenAt) is { } taken && DateTimeOffset.TryParse(taken, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
         {
             CursorTakenAt = at;
         }
 
-        if (_cursor is not null)
+        if (_state.Get(SyncStateTable.Cursor) is { } stored)
         {
             logger.LogInformation("Resuming change feed from the stored cursor (taken {TakenAt})", CursorTakenAt);
+            Volatile.Write(ref _cursor, stored);
             return;
         }
 
@@ -66,8 +83,8 @@ internal sealed class SyncEngine(
             SyncStateTable.Set(c, tx, SyncStateTable.Cursor, cursor);
             SyncStateTable.Set(c, tx, SyncStateTable.CursorTakenAt, now.ToString("O"));
         }, ct).ConfigureAwait(false);
-        _cursor = cursor;
         CursorTakenAt = now;
+        Volatile.Write(ref _cursor, cursor);
     }
 
     public void Start()

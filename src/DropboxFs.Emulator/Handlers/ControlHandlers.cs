@@ -70,7 +70,7 @@ internal static class ControlHandlers
                     ["latency_ms"] = rt.Latency.TotalMilliseconds,
                     ["bandwidth_bytes_per_second"] = rt.Downstream.BytesPerSecond,
                     ["quota_bytes"] = rt.State.QuotaBytes,
-                    ["used_bytes"] = await rt.State.RunAsync(() => rt.State.Entries.TotalFileBytes()),
+                    ["used_bytes"] = await rt.State.RunAsync(() => rt.State.UsedBytesLocked),
                 };
                 break;
             default:

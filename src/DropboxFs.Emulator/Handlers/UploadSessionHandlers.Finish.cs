@@ -121,7 +121,7 @@ internal static partial class UploadSessionHandlers
             session = await req.State.RunAsync(() => req.State.LiveSessionLocked(id)) ?? throw Lookup(Errors.NotFound);
         }
 
-        if (arg.Offset != session.Length)
+        if ((batch || session.Concurrent) && arg.Offset != session.Length)
         {
             throw Lookup(Errors.Inline("incorrect_offset", ("correct_offset", session.Length)));
         }

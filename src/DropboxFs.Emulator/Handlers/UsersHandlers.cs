@@ -46,7 +46,7 @@ internal static class UsersHandlers
     public static async Task GetSpaceUsageAsync(ApiRequest req)
     {
         req.Args.Done();
-        var used = await req.RunAsync(() => req.State.Entries.TotalFileBytes());
+        var used = await req.RunAsync(() => req.State.UsedBytesLocked);
         await req.OkAsync(new JsonObject
         {
             ["used"] = used,

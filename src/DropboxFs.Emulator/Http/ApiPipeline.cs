@@ -31,7 +31,9 @@ internal sealed class ApiPipeline(EmulatorRuntime runtime)
 
         if (!isControl)
         {
-            runtime.Count(path.TrimStart('/'));
+            // Links count under their prefix ("_link", "s"), not per token.
+            var name = path.TrimStart('/');
+            runtime.Count(name.StartsWith("oauth2/", StringComparison.Ordinal) ? name : name.Split('/')[0]);
             await DelayAsync(ctx);
         }
 
@@ -79,6 +81,7 @@ internal sealed class ApiPipeline(EmulatorRuntime runtime)
             }
 
             var token = def.NoAuth ? CheckNoAuth(ctx) : await AuthenticateAsync(ctx);
+            CheckPathRoot(ctx);
             var args = def.Style == RouteStyle.Rpc ? await ReadRpcArgAsync(ctx, def) : ReadHeaderArg(ctx, def);
             await def.Handler(new ApiRequest(ctx, def, runtime, args, fault, token));
         }
@@ -122,6 +125,53 @@ internal sealed class ApiPipeline(EmulatorRuntime runtime)
         }
 
         return token;
+    }
+
+    /// <summary>
+    /// Dropbox-API-Path-Root (§1.9): a personal account's home is its root, so home, root and
+    /// namespace_id naming our one namespace all pass; any other namespace is a 422.
+    /// </summary>
+    private static void CheckPathRoot(HttpContext ctx)
+    {
+        string? header = ctx.Request.Headers["Dropbox-API-Path-Root"];
+        if (header == null)
+        {
+            return;
+        }
+
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(header).RootElement;
+        }
+        catch (JsonException)
+        {
+            throw Errors.BadRequest("HTTP header \"Dropbox-API-Path-Root\": could not decode input as JSON");
+        }
+
+        var tag = root.ValueKind == JsonValueKind.String ? root.GetString()
+            : root.ValueKind == JsonValueKind.Object && root.TryGetProperty(".tag", out var t) ? t.GetString() : null;
+        var ns = tag != null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty(tag, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        switch (tag)
+        {
+            case "home":
+                return;
+            case "root" when ns == Service.DropboxState.NamespaceId:
+            case "namespace_id" when ns == Service.DropboxState.NamespaceId:
+                return;
+            case "root":
+                var info = new System.Text.Json.Nodes.JsonObject
+                {
+                    [".tag"] = "user",
+                    ["root_namespace_id"] = Service.DropboxState.NamespaceId,
+                    ["home_namespace_id"] = Service.DropboxState.NamespaceId,
+                };
+                throw new ApiException(422, Errors.Nest("invalid_root", info), null);
+            case "namespace_id":
+                throw new ApiException(422, Errors.Tag("no_permission"), null);
+            default:
+                throw Errors.BadRequest("HTTP header \"Dropbox-API-Path-Root\": unknown tag");
+        }
     }
 
     private static async Task<ArgReader?> ReadRpcArgAsync(HttpContext ctx, RouteDef def)

@@ -100,5 +100,5 @@ internal static class Errors
     }
 
     // Metadata subtypes carry a .tag too, but they are structs: the summary stops before them.
-    private static bool IsUnion(JsonObject o) => o.ContainsKey(".tag") && !o.ContainsKey("name");
+    private static bool IsUnion(JsonObject o) => o.ContainsKey(".tag") && !o.ContainsKey("name") && !o.ContainsKey("root_namespace_id");
 }

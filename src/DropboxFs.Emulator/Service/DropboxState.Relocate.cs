@@ -38,7 +38,7 @@ internal sealed partial class DropboxState
         var (src, d) = PrepareRelocationLocked(from, to, autorename, isCopy: true);
         var descendants = src.IsFolder ? Entries.AllDescendants(src.PathLower) : [];
         var bytes = src.Size + descendants.Sum(x => x.Size);
-        if (bytes > 0 && Entries.TotalFileBytes() + bytes > QuotaBytes)
+        if (bytes > 0 && UsedBytesLocked + bytes > QuotaBytes)
         {
             throw new PathFault(PathRole.Target, Errors.InsufficientSpace);
         }
@@ -71,6 +71,7 @@ internal sealed partial class DropboxState
 
             return 0;
         });
+        AddUsedLocked(bytes);
         SignalChangeLocked();
         return top;
     }
@@ -92,7 +93,7 @@ internal sealed partial class DropboxState
 
         CheckAncestorsLocked(d, PathRole.Target);
         var existing = Entries.GetByPath(d.Lower);
-        var caseOnly = !isCopy && existing?.Id == src.Id && d.Display != src.PathDisplay;
+        var caseOnly = !isCopy && existing?.Id == src.Id && DbxPath.NameOf(to) != src.Name;
         if (existing != null && !caseOnly)
         {
             if (!autorename)

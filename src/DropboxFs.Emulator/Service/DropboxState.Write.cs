@@ -62,7 +62,7 @@ internal sealed partial class DropboxState
             existing = null;
         }
 
-        if (forceNoSpace || (size > (existing?.Size ?? 0) && Entries.TotalFileBytes() - (existing?.Size ?? 0) + size > QuotaBytes))
+        if (forceNoSpace || (size > (existing?.Size ?? 0) && UsedBytesLocked - (existing?.Size ?? 0) + size > QuotaBytes))
         {
             throw new PathFault(PathRole.Write, Errors.InsufficientSpace);
         }
@@ -92,6 +92,7 @@ internal sealed partial class DropboxState
             Changes.Append(t.Lower, t.Display, ChangeKind.File, now);
             return 0;
         });
+        AddUsedLocked(size - (existing?.Size ?? 0));
         SignalChangeLocked();
         return entry;
     }
@@ -140,12 +141,13 @@ internal sealed partial class DropboxState
         }
 
         var now = NowSeconds;
-        _db.InTransaction(() =>
+        var freed = _db.InTransaction(() =>
         {
-            LogSubtreeDeletedLocked(e, now);
+            var bytes = LogSubtreeDeletedLocked(e, now);
             Entries.DeleteSubtree(e.PathLower);
-            return 0;
+            return bytes;
         });
+        AddUsedLocked(-freed);
         SignalChangeLocked();
         return e;
     }
@@ -176,18 +178,21 @@ internal sealed partial class DropboxState
         return WriteFileLocked(t, existing, reuse, r.ContentHash!, r.Size, r.ClientModified);
     }
 
-    /// <summary>Logs a deletion for every descendant (deepest first) and then the item itself.</summary>
-    private void LogSubtreeDeletedLocked(Entry e, long now)
+    /// <summary>Logs a deletion for every descendant (deepest first) and then the item itself; returns their file bytes.</summary>
+    private long LogSubtreeDeletedLocked(Entry e, long now)
     {
+        var bytes = e.Size;
         if (e.IsFolder)
         {
             foreach (var d in Entries.AllDescendants(e.PathLower).AsEnumerable().Reverse())
             {
                 Changes.Append(d.PathLower, d.PathDisplay, ChangeKind.Deleted, now);
+                bytes += d.Size;
             }
         }
 
         Changes.Append(e.PathLower, e.PathDisplay, ChangeKind.Deleted, now);
+        return bytes;
     }
 
     private void CheckAncestorsLocked(Target t, PathRole role)

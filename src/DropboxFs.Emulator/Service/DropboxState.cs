@@ -58,6 +58,14 @@ internal sealed partial class DropboxState : IDisposable
 
     public long QuotaBytes { get; set; }
 
+    /// <summary>Bytes of all live files, kept in step with every write so quota checks need no table scan.</summary>
+    public long UsedBytesLocked => _usedBytes ??= Entries.TotalFileBytes();
+
+    private long? _usedBytes;
+
+    /// <summary>Adjusts <see cref="UsedBytesLocked"/> after a committed change.</summary>
+    private void AddUsedLocked(long delta) => _usedBytes = UsedBytesLocked + delta;
+
     /// <summary>Completes at the next change (or epoch change). Read under the lock before checking.</summary>
     public Task ChangeSignal => _changed.Task;
 
@@ -130,6 +138,7 @@ internal sealed partial class DropboxState : IDisposable
             return 0;
         });
         Blobs.Clear();
+        _usedBytes = 0;
         NewEpochLocked();
     }
 
