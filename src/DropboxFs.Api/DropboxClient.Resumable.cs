@@ -25,6 +25,7 @@ public sealed partial class DropboxClient
         long? total = source.CanSeek ? source.Length - basePos : null;
         var hasher = new ContentHash();
         var buffer = ArrayPool<byte>.Shared.Rent(fragment);
+        var digests = new byte[ContentHash.BlockCount(fragment) * 32];
         try
         {
             var hashKnown = true;
@@ -66,9 +67,19 @@ public sealed partial class DropboxClient
                 {
                     break;
                 }
+                // One hashing pass per fragment: when the fragment starts on a 4 MiB boundary and is whole blocks
+                // (or the last one), its block digests serve both its own content_hash and the whole file's.
+                // Otherwise the request goes without content_hash (optional) and only the file hash is kept;
+                // the committed file's content_hash is checked against it at the end either way.
+                string? bodyHash = null;
+                var aligned = hasher.IsOnBlockBoundary && (n % ContentHash.BlockSize == 0 || n < fragment);
+                if (aligned)
+                {
+                    bodyHash = ContentHash.ComputeWithBlockDigests(buffer.AsSpan(0, n), digests);
+                }
                 try
                 {
-                    cursor = await AppendUploadSessionAsync(cursor, buffer.AsMemory(0, n), false, ct).ConfigureAwait(false);
+                    cursor = await AppendUploadSessionAsync(cursor, buffer.AsMemory(0, n), false, bodyHash, ct).ConfigureAwait(false);
                 }
                 catch (DropboxApiException ex) when (ex.IsIncorrectOffset && ex.CorrectOffset is { } correct
                     && source.CanSeek && correct <= total && ++corrections <= 3)
@@ -83,14 +94,26 @@ public sealed partial class DropboxClient
                     hashKnown = true;
                     continue;
                 }
-                hasher.Append(buffer.AsSpan(0, n));
+                if (aligned)
+                {
+                    hasher.AppendBlockDigests(digests.AsSpan(0, ContentHash.BlockCount(n) * 32), n % ContentHash.BlockSize != 0);
+                }
+                else
+                {
+                    hasher.Append(buffer.AsSpan(0, n));
+                }
                 if (options.OnProgress is { } progress)
                 {
                     await progress(new UploadProgress(cursor, total), ct).ConfigureAwait(false);
                 }
             }
             var hash = hashKnown ? hasher.Finish() : null;
-            return await FinishUploadSessionAsync(cursor, path, options.Upload, hash, ct).ConfigureAwait(false);
+            var committed = await FinishUploadSessionAsync(cursor, path, options.Upload, hash, ct).ConfigureAwait(false);
+            if (hash is not null && committed.ContentHash is { } remote && !string.Equals(remote, hash, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"{committed.PathDisplay} was committed with content_hash {remote}, but the local data hashes to {hash}; upload it again");
+            }
+            return committed;
         }
         finally
         {

@@ -29,7 +29,11 @@ public sealed partial class DropboxClient
     /// advanced cursor. When the server answers incorrect_offset with correct_offset = offset + data length (the
     /// previous attempt arrived but its answer was lost), that counts as success. Other offset mismatches throw
     /// <see cref="DropboxApiException"/> with <see cref="DropboxApiException.CorrectOffset"/>.</summary>
-    public async Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, ReadOnlyMemory<byte> data, bool close = false, CancellationToken ct = default)
+    public Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, ReadOnlyMemory<byte> data, bool close = false, CancellationToken ct = default) =>
+        AppendUploadSessionAsync(cursor, data, close, ContentHash.Compute(data.Span), ct);
+
+    /// <summary>Append with a precomputed body hash (null = send none).</summary>
+    internal async Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, ReadOnlyMemory<byte> data, bool close, string? bodyHash, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         if (data.Length > MaxRequestBody)
@@ -40,8 +44,7 @@ public sealed partial class DropboxClient
         {
             ["cursor"] = CursorJson(cursor),
             ["close"] = close,
-            ["content_hash"] = ContentHash.Compute(data.Span),
-        };
+        }.AddIf("content_hash", bodyHash);
         var next = cursor with { Offset = cursor.Offset + data.Length };
         try
         {

@@ -151,6 +151,19 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
+    public async Task BlockAlignedFragmentsSendPerRequestHashesAndCommitTheRightContent()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(2 * ContentHash.BlockSize + 12_345, seed: 12);
+        var meta = await h.Client.UploadResumableAsync("/aligned.bin", new MemoryStream(data), new ResumableUploadOptions { FragmentSize = ContentHash.BlockSize });
+        Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
+        Assert.Equal(3, h.Server.Control.RequestCount("files/upload_session/append_v2"));
+        var local = Path.Combine(h.TempDir, "aligned.bin");
+        await h.Client.DownloadToFileAsync("/aligned.bin", local, verifyContentHash: false);
+        Assert.Equal(data, await File.ReadAllBytesAsync(local));
+    }
+
+    [Fact]
     public async Task BatchUploadCommitsManySmallFilesInOneFinishBatch()
     {
         await using var h = await ApiHarness.StartAsync();
