@@ -113,7 +113,6 @@ internal sealed class EmulatorDatabase : IDisposable
 
     public void Dispose()
     {
-        _connection.Dispose();
-        SqliteConnection.ClearAllPools();
+        _connection.Dispose(); // Pooling=false: this closes the file; other components' pools are untouched
     }
 }
