@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace DropboxFs.Api;
+
+public sealed partial class DropboxClient
+{
+    // 256 KiB copy buffer: large enough that per-read overhead is negligible at loopback speeds.
+    private const int CopyBufferSize = 256 * 1024;
+
+    /// <summary>files/download from byte <paramref name="offset"/> (Range), at most <paramref name="length"/> bytes.
+    /// Returns once headers arrived; the body streams from the network (the block cache reads it directly).
+    /// A start at or beyond the end yields an empty stream. Opening is retried; the body is not (see
+    /// <see cref="DownloadAsync"/> for a resuming copy).</summary>
+    public async Task<DownloadResponse> OpenDownloadAsync(string path, long offset = 0, long? length = null, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (length is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+        var arg = new JsonObject { ["path"] = path };
+        try
+        {
+            return await RunAsync("files/download", idempotent: true, async token =>
+            {
+                var response = await SendAsync("files/download", () =>
+                {
+                    var request = BuildContentRequest("files/download", arg, null);
+                    if (offset > 0 || length is not null)
+                    {
+                        request.Headers.TryAddWithoutValidation("Range",
+                            length is { } n ? $"bytes={offset}-{offset + Math.Max(n, 1) - 1}" : $"bytes={offset}-");
+                    }
+                    return request;
+                }, noAuth: false, token).ConfigureAwait(false);
+                try
+                {
+                    var meta = ParseResultHeader(response);
+                    var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                    if (length is 0)
+                    {
+                        body.Dispose();
+                        return new DownloadResponse(meta, Stream.Null, offset, 0, response);
+                    }
+                    var expected = length is { } len ? Math.Min(len, Math.Max(0, meta.Size - offset)) : Math.Max(0, meta.Size - offset);
+                    if (response.StatusCode != HttpStatusCode.PartialContent && offset > 0 || response.StatusCode == HttpStatusCode.OK && length is not null)
+                    {
+                        // The server ignored Range and sent the whole file.
+                        body = new WindowStream(body, offset, expected);
+                    }
+                    return new DownloadResponse(meta, body, offset, expected, response);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+            }, ct).ConfigureAwait(false);
+        }
+        catch (DropboxApiException ex) when (offset > 0 && (ex.StatusCode == 416 || ex.HasTag("not_satisfiable")))
+        {
+            // Range starts at or after the end (e.g. resuming a complete file): nothing left to read.
+            if (await GetMetadataAsync(path, ct: ct).ConfigureAwait(false) is FileMetadata meta && offset >= meta.Size)
+            {
+                return new DownloadResponse(meta, Stream.Null, offset, 0, null);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Downloads into <paramref name="destination"/> from <paramref name="startByte"/> (at most
+    /// <paramref name="length"/> bytes). If the connection breaks mid-body, it re-requests from the first missing
+    /// byte (same rev, else <see cref="InvalidDataException"/>), so the bytes written are identical to an
+    /// uninterrupted download.</summary>
+    public Task<FileMetadata> DownloadAsync(string path, Stream destination, long startByte = 0, long? length = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return CopyDownloadAsync(path, startByte, length, (data, token) => destination.WriteAsync(data, token), ct);
+    }
+
+    /// <summary>Downloads to a local file. With <paramref name="resume"/>, an existing partial file is continued from
+    /// its length (Range), else the file is replaced. The whole file's content_hash is verified at the end
+    /// (<see cref="InvalidDataException"/> on mismatch), hashing as the bytes arrive.</summary>
+    public async Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume = false, CancellationToken ct = default)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = resume ? FileMode.OpenOrCreate : FileMode.Create,
+            Access = resume ? FileAccess.ReadWrite : FileAccess.Write,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            BufferSize = 0,
+        };
+        await using var file = new FileStream(localPath, options);
+        using var hash = new ContentHash();
+        long start = 0;
+        if (resume && file.Length > 0)
+        {
+            // Hash the bytes already here so the final check covers the whole file.
+            var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
+            {
+                int n;
+                while ((n = await file.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false)) > 0)
+                {
+                    hash.Append(buffer.AsSpan(0, n));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            start = file.Length;
+        }
+        var meta = await CopyDownloadAsync(path, start, null, async (data, token) =>
+        {
+            hash.Append(data.Span);
+            await file.WriteAsync(data, token).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        await file.FlushAsync(ct).ConfigureAwait(false);
+        if (file.Length > meta.Size)
+        {
+            throw new InvalidDataException($"Local file {localPath} is longer ({file.Length}) than {path} ({meta.Size}); download it again without resume");
+        }
+        var actual = hash.Finish();
+        if (meta.ContentHash is { } expected && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"content_hash mismatch for {path}: expected {expected}, got {actual}; download it again without resume");
+        }
+        return meta;
+    }
+
+    private async Task<FileMetadata> CopyDownloadAsync(string path, long start, long? length,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken ct)
+    {
+        long done = 0;
+        string? rev = null;
+        var failures = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            while (true)
+            {
+                var remaining = length - done;
+                DownloadResponse download;
+                download = await OpenDownloadAsync(path, start + done, remaining, ct).ConfigureAwait(false);
+                await using (download.ConfigureAwait(false))
+                {
+                    if (rev is not null && download.Metadata.Rev != rev)
+                    {
+                        throw new InvalidDataException($"{path} changed during the download (rev {rev} → {download.Metadata.Rev}); start again");
+                    }
+                    rev = download.Metadata.Rev;
+                    var expected = download.ContentLength ?? long.MaxValue;
+                    long got = 0;
+                    var interrupted = false;
+                    while (true)
+                    {
+                        int n;
+                        try
+                        {
+                            n = await download.Content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (IsNetworkFailure(ex) && !ct.IsCancellationRequested)
+                        {
+                            interrupted = true;
+                            _log.LogWarning("Download of {Path} interrupted at byte {Offset} ({Error})", path, start + done, ex.GetType().Name);
+                            break;
+                        }
+                        if (n == 0)
+                        {
+                            break;
+                        }
+                        await sink(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                        done += n;
+                        got += n;
+                    }
+                    if (!interrupted && (download.ContentLength is null || got >= expected))
+                    {
+                        return download.Metadata;
+                    }
+                    if (++failures > _options.MaxRetries)
+                    {
+                        throw new IOException($"Download of {path} kept failing at byte {start + done} after {_options.MaxRetries} retries");
+                    }
+                    if (got > 0)
+                    {
+                        failures = 1; // progress was made: the budget is for consecutive failures
+                    }
+                }
+                await Task.Delay(TimeSpan.FromTicks(_options.RetryBaseDelay.Ticks * failures), _time, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static FileMetadata ParseResultHeader(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Dropbox-API-Result", out var values))
+        {
+            throw new InvalidDataException("Download response has no Dropbox-API-Result header");
+        }
+        return ApiJson.Deserialize(string.Concat(values), ApiJsonContext.Default.FileMetadata);
+    }
+}
