@@ -159,7 +159,7 @@ public sealed class ApiTransferTests
         Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
         Assert.Equal(3, h.Server.Control.RequestCount("files/upload_session/append_v2"));
         var local = Path.Combine(h.TempDir, "aligned.bin");
-        await h.Client.DownloadToFileAsync("/aligned.bin", local, verifyContentHash: false);
+        await h.Client.DownloadToFileAsync("/aligned.bin", local, resume: false, verifyContentHash: false);
         Assert.Equal(data, await File.ReadAllBytesAsync(local));
     }
 
