@@ -88,6 +88,20 @@ public sealed class MountVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CtrlCUnmountsAndExitsZero()
+    {
+        using var mount = CliProcess.Start(MountArgs("--read-only"));
+        await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+        Assert.Contains(" ro,", await ShAsync($"grep ' {Mnt} ' /proc/mounts"));
+
+        await mount.InterruptAsync();
+        var result = await mount.WaitForExitAsync(s_step);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.False(FuseMount.IsMountPoint(Mnt));
+    }
+
+    [Fact]
     public async Task KillNineLeavesNoDeadMountBehind()
     {
         using var mount = CliProcess.Start(MountArgs());
