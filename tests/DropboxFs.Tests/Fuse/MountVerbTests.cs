@@ -144,6 +144,20 @@ public sealed class MountVerbTests : IAsyncLifetime
         Assert.Contains("nothing is mounted", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("10G", 10L << 30)]
+    [InlineData("500M", 500L << 20)]
+    [InlineData("1.5T", 3L << 39)]
+    [InlineData("64k", 64L << 10)]
+    [InlineData("2GiB", 2L << 30)]
+    [InlineData("1073741824", 1L << 30)]
+    public void CacheSizeAcceptsBinarySuffixes(string text, long bytes) =>
+        Assert.Equal(bytes, DropboxFs.Cli.Commands.MountCommand.ParseSize(text));
+
+    [Fact]
+    public void CacheSizeRejectsNonsense() =>
+        Assert.ThrowsAny<Exception>(() => DropboxFs.Cli.Commands.MountCommand.ParseSize("lots"));
+
     private static async Task<string> ShAsync(string command)
     {
         var (exit, output) = await RunAsync("/bin/sh", "-c", command);
