@@ -52,6 +52,7 @@ public sealed class FuseMountTests : IDisposable
         {
             await mount.Ready.WaitAsync(s_step);
             Assert.True(FuseMount.IsMountPoint(_mnt));
+            Assert.Equal("1024", (await File.ReadAllTextAsync($"/sys/class/bdi/{FuseMount.FindDevice(_mnt)}/read_ahead_kb")).Trim());
 
             Assert.Equal("Sub dir\nhello.txt\n", await ShAsync($"ls '{_mnt}'"));
             Assert.Equal("hello, fuse\n", await ShAsync($"cat '{_mnt}/hello.txt'"));
