@@ -15,7 +15,13 @@ public sealed partial class DropboxFileSystem
         var parentNode = _nodes.Get(parent);
         ValidateName(name);
         var key = await ListedKeyAsync(parentNode, ct).ConfigureAwait(false);
-        var entry = _entries.Get(PathKey.Child(key, name)) ?? throw new FsException(FsError.NotFound);
+        var entry = _entries.Get(PathKey.Child(key, name));
+        if (entry is null)
+        {
+            _nodes.AddNegative(parentNode, name);
+            throw new FsException(FsError.NotFound);
+        }
+
         var node = _nodes.GetOrAddChild(parentNode, entry);
         _nodes.AddLookup(node, name);
         return new FsEntry(node.NodeId, AttributesOf(node));

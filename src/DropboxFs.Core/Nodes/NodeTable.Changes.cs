@@ -55,10 +55,30 @@ internal sealed partial class NodeTable
                     inv.Entry(parent.NodeId, entry.Name);
                 }
 
+                AnnounceNegativesLocked(parent, lower, inv);
                 return;
             }
 
+            AnnounceNegativesLocked(parent, lower, inv);
             PlaceLocked(parent, entry, inv);
+        }
+    }
+
+    /// <summary>Negative dentries the kernel may hold for any casing of a name that now exists.</summary>
+    private static void AnnounceNegativesLocked(Node parent, string lowerName, Invalidations inv)
+    {
+        if (parent.NegativeNames is not { Count: > 0 } names)
+        {
+            return;
+        }
+
+        for (var i = names.Count - 1; i >= 0; i--)
+        {
+            if (PathKey.Normalize(names[i]) == lowerName)
+            {
+                inv.Entry(parent.NodeId, names[i]);
+                names.RemoveAt(i);
+            }
         }
     }
 

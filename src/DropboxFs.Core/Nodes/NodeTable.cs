@@ -103,6 +103,27 @@ internal sealed partial class NodeTable
         }
     }
 
+    /// <summary>A LOOKUP of <paramref name="name"/> in <paramref name="parent"/> answered NotFound.</summary>
+    public void AddNegative(Node parent, string name)
+    {
+        lock (_gate)
+        {
+            parent.NegativeNames ??= [];
+            if (parent.NegativeNames.Contains(name))
+            {
+                return;
+            }
+
+            // 16 per folder: enough for the casings a program probes; older ones expire in the kernel anyway.
+            if (parent.NegativeNames.Count >= 16)
+            {
+                parent.NegativeNames.RemoveAt(0);
+            }
+
+            parent.NegativeNames.Add(name);
+        }
+    }
+
     public void Remember(ulong nodeId)
     {
         lock (_gate)
