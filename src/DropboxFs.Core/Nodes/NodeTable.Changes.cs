@@ -16,6 +16,7 @@ internal sealed partial class NodeTable
     {
         lock (_gate)
         {
+            _generation++;
             if (entry.Key == RootKey)
             {
                 Root.Entry = entry with { Name = Root.Entry.Name };
@@ -87,6 +88,7 @@ internal sealed partial class NodeTable
     {
         lock (_gate)
         {
+            _generation++;
             var node = FindByKeyLocked(key);
             if (node is null || node.IsRoot)
             {
@@ -103,6 +105,7 @@ internal sealed partial class NodeTable
     {
         lock (_gate)
         {
+            _generation++;
             foreach (var node in _byNodeId.Values)
             {
                 if (node.IsAttached)
