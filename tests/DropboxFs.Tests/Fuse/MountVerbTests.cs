@@ -12,6 +12,7 @@ namespace DropboxFs.Tests.Fuse;
 /// Black-box: the real `dropboxfs mount` in its own process against an in-process emulator, read
 /// with standard tools, stopped with SIGTERM. Fails if a mount is left behind.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MountVerbTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_step = TimeSpan.FromSeconds(30);
@@ -85,6 +86,50 @@ public sealed class MountVerbTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Unmounted", result.Stdout);
         Assert.False(FuseMount.IsMountPoint(Mnt));
+    }
+
+    [Fact]
+    public async Task StatusShowsTheRunningMountsSyncCacheAndApiCallsOverAPrivateSocket()
+    {
+        await _client.UploadAsync("/a.txt", new MemoryStream(new byte[5000]));
+        var env = new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = Path.Combine(_dir, "run") };
+        using var mount = CliProcess.Start(MountArgs(), env);
+        try
+        {
+            await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+            Assert.Equal(5000, (await File.ReadAllBytesAsync(Path.Combine(Mnt, "a.txt"))).Length);
+
+            var json = await CliProcess.RunAsync(["status", Mnt, "--json"], env, s_step);
+            var human = await CliProcess.RunAsync(["status"], env, s_step);
+
+            Assert.True(json.ExitCode == 0, json.ToString());
+            using var doc = System.Text.Json.JsonDocument.Parse(json.Stdout);
+            var root = doc.RootElement;
+            Assert.Equal(Mnt, root.GetProperty("mountpoint").GetString());
+            Assert.Equal(mount.Id, root.GetProperty("pid").GetInt32());
+            Assert.True(root.GetProperty("sync").GetProperty("running").GetBoolean());
+            Assert.NotEqual(System.Text.Json.JsonValueKind.Null, root.GetProperty("sync").GetProperty("cursor_taken_at").ValueKind);
+            Assert.True(root.GetProperty("cache").GetProperty("used_bytes").GetInt64() >= 5000);
+            Assert.True(root.GetProperty("cache").GetProperty("capacity_bytes").GetInt64() > 0);
+            Assert.NotEmpty(root.GetProperty("api_calls").EnumerateObject());
+            Assert.True(human.ExitCode == 0, human.ToString());
+            Assert.Contains(Mnt, human.Stdout);
+            Assert.Contains("hit rate", human.Stdout);
+
+            string socket = Directory.GetFiles(Path.Combine(_dir, "run", "dropboxfs"), "*.sock").Single();
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(socket)!));
+        }
+        finally
+        {
+            using var term = Process.Start("kill", ["-TERM", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            await mount.WaitForExitAsync(s_step);
+        }
+
+        var after = await CliProcess.RunAsync(["status", Mnt], env, s_step);
+        Assert.Equal(3, after.ExitCode);
+        Assert.Contains("no dropboxfs mount is running", after.Stderr);
     }
 
     [Fact]
