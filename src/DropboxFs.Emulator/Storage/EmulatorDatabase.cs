@@ -13,6 +13,7 @@ internal sealed class EmulatorDatabase : IDisposable
     [
         MetaTable.Schema + EntryTable.Schema + RevisionTable.Schema + ChangeLogTable.Schema
             + UploadSessionTable.Schema + TokenTable.Schema + SharedLinkTable.Schema,
+        SharedLinkTable.SchemaV2,
     ];
 
     private readonly SqliteConnection _connection;
