@@ -27,6 +27,7 @@ try {
     dataDir: join(tempRoot, 'data'),
     token: STATIC_TOKEN,
     accessTokenLifetimeSeconds: ACCESS_TOKEN_LIFETIME_S,
+    onSignal: () => rmSync(tempRoot, { recursive: true, force: true, maxRetries: 3 }),
   });
   console.log(`emulator: ${emulator.origin} (${emulator.command})`);
 

@@ -46,6 +46,10 @@ internal static class GetCommand
             ?? throw new CliException(ExitCode.Error, $"{RemotePath.Display(remote)} is a folder, not a file; `dropboxfs ls {RemotePath.Display(remote)}` lists it");
 
         var resumeFrom = PrepareLocal(local, start, meta.Size);
+        ctx.Subject.AfterFailure = () => SafeLength(local) is > 0 and var have && have < meta.Size
+            ? $"{local} holds the first {have} bytes; resume with `dropboxfs get {RemotePath.Display(remote)} {local} --start-byte {have}`"
+                + (rev is null ? "" : $" --rev {rev}")
+            : null;
         var clock = Stopwatch.StartNew();
         await TransferProgress.RunAsync($"get {meta.Name}", meta.Size, resumeFrom, async report =>
         {

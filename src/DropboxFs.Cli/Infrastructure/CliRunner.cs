@@ -20,6 +20,7 @@ internal static class CliRunner
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             Console.Error.WriteLine("dropboxfs: interrupted");
+            PrintAfterFailure(context);
             return (int)ExitCode.Interrupted;
         }
         catch (Exception error) // the CLI's root: every failure becomes one message and one exit code
@@ -27,11 +28,20 @@ internal static class CliRunner
             var (code, message) = ErrorMapper.Map(error, context?.Subject ?? new ErrorSubject(), context?.Endpoint);
             Console.Error.WriteLine($"dropboxfs: {message}");
             context?.Logger.LogDebugException(error);
+            PrintAfterFailure(context);
             return (int)code;
         }
         finally
         {
             context?.Dispose();
+        }
+    }
+
+    private static void PrintAfterFailure(CliContext? context)
+    {
+        if (context?.Subject.AfterFailure?.Invoke() is { } hint)
+        {
+            Console.Error.WriteLine($"dropboxfs: {hint}");
         }
     }
 }

@@ -15,6 +15,8 @@ internal static class ErrorMapper
         DropboxApiException api => MapApi(api, subject),
         HttpRequestException or HttpIOException or SocketException or TimeoutException or TaskCanceledException =>
             (ExitCode.Unavailable, $"cannot reach Dropbox at {endpoint ?? "the Dropbox API"}: {error.Message}; check the network (or --endpoint / DROPBOXFS_ENDPOINT) and try again"),
+        InvalidDataException =>
+            (ExitCode.Error, $"the data did not verify: {error.Message}"),
         UnauthorizedAccessException =>
             (ExitCode.LocalIo, $"permission denied on a local file: {error.Message}; check the file's permissions"),
         IOException =>
@@ -89,4 +91,7 @@ internal sealed class ErrorSubject
     public string? Other { get; set; }
     /// <summary>What to do about a conflict, e.g. "pass --overwrite or --rename-if-exists".</summary>
     public string? ConflictHint { get; set; }
+
+    /// <summary>Computed after a failure or Ctrl-C, e.g. how to resume a partial download; printed last.</summary>
+    public Func<string?>? AfterFailure { get; set; }
 }

@@ -31,7 +31,9 @@ internal sealed class ApiPipeline(EmulatorRuntime runtime)
 
         if (!isControl)
         {
-            runtime.Count(path.TrimStart('/'));
+            // Links count under their prefix ("_link", "s"), not per token.
+            var name = path.TrimStart('/');
+            runtime.Count(name.StartsWith("oauth2/", StringComparison.Ordinal) ? name : name.Split('/')[0]);
             await DelayAsync(ctx);
         }
 

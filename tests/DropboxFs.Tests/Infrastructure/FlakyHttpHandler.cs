@@ -10,6 +10,7 @@ public sealed class FlakyHttpHandler : DelegatingHandler
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _forwarded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _lastJson = new(StringComparer.Ordinal);
 
     public FlakyHttpHandler(HttpMessageHandler? inner = null)
         : base(inner ?? new SocketsHttpHandler { AllowAutoRedirect = false })
@@ -29,12 +30,19 @@ public sealed class FlakyHttpHandler : DelegatingHandler
     /// <summary>Send for real; the response body dies after <paramref name="bytes"/> bytes.</summary>
     public void CutBodyAfter(string route, long bytes) => Add(route, new Fault(FaultKind.CutBody, 0, null, null, bytes));
 
+    /// <summary>The JSON argument (RPC body) of the last request to <paramref name="route"/>, or null.</summary>
+    public string? LastJsonArgument(string route) => _lastJson.TryGetValue(route, out var s) ? s : null;
+
     /// <summary>Requests to <paramref name="route"/> that reached the server.</summary>
     public int Forwarded(string route) => _forwarded.TryGetValue(route, out var n) ? n : 0;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var route = RouteOf(request.RequestUri!);
+        if (request.Content?.Headers.ContentType?.MediaType == "application/json")
+        {
+            _lastJson[route] = await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
         Fault? fault = _faults.TryGetValue(route, out var queue) && queue.TryDequeue(out var f) ? f : null;
         switch (fault?.Kind)
         {

@@ -1,0 +1,135 @@
+using System.Net;
+using DropboxFs.Api;
+using DropboxFs.Emulator;
+
+namespace DropboxFs.Tests.Api;
+
+public sealed class ApiResilienceTests
+{
+    [Fact]
+    public async Task TooManyRequestsWithRetryAfterIsWaitedOutThenSucceeds()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        await h.PutAsync("/a.txt", [1, 2, 3]);
+        h.Server.Control.AddFault(new FaultRule { Route = "files/get_metadata", Kind = FaultKind.TooManyRequests, RetryAfterSeconds = 3 });
+        h.Server.Control.ResetRequestCounts();
+        var meta = await h.Client.GetMetadataAsync("/a.txt");
+        Assert.Equal("a.txt", meta.Name);
+        Assert.Contains(TimeSpan.FromSeconds(3), h.Time.Delays); // the Retry-After, not a computed back-off
+        Assert.Equal(2, h.Server.Control.RequestCount("files/get_metadata"));
+    }
+
+    [Fact]
+    public async Task RateLimitedMutationIsRetriedBecauseNothingHappened()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        h.Server.Control.AddFault(new FaultRule { Route = "files/create_folder_v2", Kind = FaultKind.TooManyWriteOperations, RetryAfterSeconds = 1 });
+        var folder = await h.Client.CreateFolderAsync("/made");
+        Assert.Equal("made", folder.Name);
+        Assert.Contains(TimeSpan.FromSeconds(1), h.Time.Delays);
+    }
+
+    [Fact]
+    public async Task ServiceUnavailableIsRetried()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        h.Server.Control.AddFault(new FaultRule { Route = "files/list_folder", Kind = FaultKind.ServiceUnavailable, Times = 2, RetryAfterSeconds = 1 });
+        var page = await h.Client.ListFolderAsync("");
+        Assert.Empty(page.Entries);
+        Assert.Equal(3, h.Server.Control.RequestCount("files/list_folder"));
+    }
+
+    [Fact]
+    public async Task RetriesGiveUpAfterMaxRetriesWithTheServersError()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        h.Server.Control.AddFault(new FaultRule { Route = "files/list_folder", Kind = FaultKind.ServiceUnavailable, Times = 0 });
+        using var client = h.NewClient(maxRetries: 2);
+        var ex = await Assert.ThrowsAsync<DropboxApiException>(() => client.ListFolderAsync(""));
+        Assert.Equal(503, ex.StatusCode);
+        Assert.Equal(3, h.Server.Control.RequestCount("files/list_folder"));
+    }
+
+    [Fact]
+    public async Task ConnectionResetOnAReadIsRetried()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        h.Server.Control.AddFault(new FaultRule { Route = "users/get_space_usage", Kind = FaultKind.ResetConnection });
+        var usage = await h.Client.GetSpaceUsageAsync();
+        Assert.True(usage.Allocation.Allocated > 0);
+    }
+
+    [Fact]
+    public async Task MoveWhoseAnswerWasLostIsVerifiedNotRepeated()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var file = await h.PutAsync("/from.txt", [9, 9]);
+        h.Flaky.LoseResponse("files/move_v2");
+        var moved = await h.Client.MoveAsync("/from.txt", "/to.txt");
+        Assert.Equal("/to.txt", moved.PathLower);
+        Assert.Equal(file.Id, Assert.IsType<FileMetadata>(moved).Id);
+        Assert.Equal(1, h.Flaky.Forwarded("files/move_v2"));
+    }
+
+    [Fact]
+    public async Task UploadWhoseAnswerWasLostIsVerifiedByContentHashNotRepeated()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        h.Flaky.LoseResponse("files/upload");
+        var meta = await h.Client.UploadAsync("/lost.txt", new MemoryStream([1, 2, 3, 4]));
+        Assert.Equal(ContentHash.Compute([1, 2, 3, 4]), meta.ContentHash);
+        Assert.Equal(1, h.Flaky.Forwarded("files/upload"));
+    }
+
+    [Fact]
+    public async Task MoveThatFailedBeforeSendingIsRepeated()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        await h.PutAsync("/m1.txt", [1]);
+        h.Flaky.RefuseConnection("files/move_v2");
+        var moved = await h.Client.MoveAsync("/m1.txt", "/m2.txt");
+        Assert.Equal("/m2.txt", moved.PathLower);
+    }
+
+    [Fact]
+    public async Task ServerErrorOnDeleteIsCheckedThenRepeatedWhenNothingHappened()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        await h.PutAsync("/del.txt", [1]);
+        h.Flaky.FailWith("files/delete_v2", HttpStatusCode.InternalServerError);
+        await h.Client.DeleteAsync("/del.txt");
+        Assert.Null(await h.Client.TryGetMetadataAsync("/del.txt"));
+        Assert.Equal(1, h.Flaky.Forwarded("files/delete_v2"));
+    }
+
+    [Fact]
+    public async Task ExpiredTokenIsRefreshedOnceInvisibly()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        using var oauth = h.NewOAuth();
+        var token = await oauth.AuthorizeWithLoopbackAsync(new LoopbackAuthorizeOptions { OpenBrowser = ApiOAuthTests.FollowInBackgroundAsync, Timeout = TimeSpan.FromSeconds(20) });
+        var store = new TokenStore(Path.Combine(h.TempDir, "token.json"));
+        var source = new RefreshingTokenSource(token, oauth, store);
+        using var client = h.NewClient(source);
+        await client.GetCurrentAccountAsync();
+        h.Server.Control.ExpireAllAccessTokens();
+        var account = await client.GetCurrentAccountAsync();
+        Assert.StartsWith("dbid:", account.AccountId);
+        Assert.Equal(1, source.RefreshCount);
+        Assert.NotEqual(token.AccessToken, source.Current.AccessToken);
+        Assert.Equal(source.Current.AccessToken, (await store.LoadAsync())!.AccessToken);
+        await client.GetSpaceUsageAsync();
+        Assert.Equal(1, source.RefreshCount);
+    }
+
+    [Fact]
+    public async Task InvalidTokenFailsWithAuthErrorWithoutRetrying()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        using var client = h.NewClient(new StaticTokenSource("Bearer nope"));
+        var ex = await Assert.ThrowsAsync<DropboxApiException>(() => client.GetCurrentAccountAsync());
+        Assert.True(ex.IsAuthError);
+        Assert.False(ex.IsExpiredToken);
+        Assert.Equal(1, h.Flaky.Forwarded("users/get_current_account"));
+    }
+}
