@@ -97,7 +97,12 @@ internal static class FilesMetadataHandlers
                 break;
             }
 
-            await Task.WhenAny(signal, Task.Delay(left, time, req.Aborted));
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted))
+            {
+                await Task.WhenAny(signal, Task.Delay(left, time, wait.Token));
+                await wait.CancelAsync(); // drop the timer when the signal won
+            }
+
             req.Aborted.ThrowIfCancellationRequested();
         }
 

@@ -1,0 +1,87 @@
+using DropboxFs.Api;
+using DropboxFs.Emulator;
+
+namespace DropboxFs.Tests.Cli;
+
+/// <summary>
+/// One in-process emulator (in-memory) shared by the CLI tests; each test works in its own remote
+/// folder and its own local temp folder, so tests never see each other's files.
+/// </summary>
+public sealed class CliFixture : IAsyncLifetime
+{
+    private EmulatorServer? _server;
+
+    public EmulatorServer Server => _server ?? throw new InvalidOperationException("not started");
+
+    /// <summary>In-process client for arranging and checking state (faster than extra CLI launches).</summary>
+    public DropboxClient Client { get; private set; } = null!;
+
+    public string Endpoint => Server.BaseUri.AbsoluteUri;
+
+    public async Task InitializeAsync()
+    {
+        _server = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0 });
+        Client = new DropboxClient(new DropboxClientOptions
+        {
+            Endpoint = Server.BaseUri,
+            Tokens = new StaticTokenSource(Server.StaticToken),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    /// <summary>Global options that point a run at this emulator with its static token.</summary>
+    public string[] Args(params string[] verbArgs) => [.. verbArgs, "--endpoint", Endpoint, "--token", Server.StaticToken];
+}
+
+[CollectionDefinition(Name)]
+public sealed class CliCollection : ICollectionFixture<CliFixture>
+{
+    public const string Name = "cli";
+}
+
+/// <summary>A per-test local folder and a per-test remote folder name.</summary>
+public sealed class CliScratch : IDisposable
+{
+    public CliScratch()
+    {
+        Local = Directory.CreateTempSubdirectory("dropboxfs-cli-").FullName;
+        Remote = "/cli-" + Guid.NewGuid().ToString("N")[..12];
+    }
+
+    public string Local { get; }
+    public string Remote { get; }
+
+    public string WriteLocal(string name, byte[] content)
+    {
+        var path = Path.Combine(Local, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    public static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Local, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process killed on timeout may still hold a file; the OS temp cleaner gets it.
+        }
+    }
+}
