@@ -36,7 +36,7 @@ public sealed class FuseMountTests : IDisposable
     }
 
     [Theory]
-    [InlineData(FuseMountMethod.Auto)]
+    [InlineData(FuseMountMethod.Syscall)]
     [InlineData(FuseMountMethod.Fusermount)]
     public async Task ToolsReadListStatWriteAndRenameThroughTheMount(FuseMountMethod method)
     {
@@ -52,6 +52,7 @@ public sealed class FuseMountTests : IDisposable
         {
             await mount.Ready.WaitAsync(s_step);
             Assert.True(FuseMount.IsMountPoint(_mnt));
+            Assert.Equal("1024", (await File.ReadAllTextAsync($"/sys/class/bdi/{FuseMount.FindDevice(_mnt)}/read_ahead_kb")).Trim());
 
             Assert.Equal("Sub dir\nhello.txt\n", await ShAsync($"ls '{_mnt}'"));
             Assert.Equal("hello, fuse\n", await ShAsync($"cat '{_mnt}/hello.txt'"));
@@ -134,6 +135,36 @@ public sealed class FuseMountTests : IDisposable
 
         await cts.CancelAsync();
         await run.WaitAsync(s_step);
+
+        Assert.False(FuseMount.IsMountPoint(_mnt));
+    }
+
+    [Fact]
+    public async Task AStaleMountLeftByADeadDaemonIsClearedAtTheNextMount()
+    {
+        // A daemon that died: mounted with mount(2), then its /dev/fuse fd closed → ENOTCONN.
+        int fd = DropboxFs.Fuse.Native.Libc.Open("/dev/fuse", DropboxFs.Fuse.Native.Libc.ORdWr);
+        Assert.True(fd >= 0);
+        int rc = DropboxFs.Fuse.Native.Libc.Mount("dropboxfs", _mnt, "fuse.dropboxfs", 6, $"fd={fd},rootmode=40000,user_id=0,group_id=0");
+        DropboxFs.Fuse.Native.Libc.Close(fd);
+        Assert.Equal(0, rc);
+        Assert.True(FuseMount.IsMountPoint(_mnt));
+        Assert.Equal(DropboxFs.Fuse.Errno.ENOTCONN, DropboxFs.Fuse.Native.Libc.Access(_mnt, 0) == 0 ? 0 : DropboxFs.Fuse.Native.Libc.LastErrno);
+
+        var fs = new MemoryFileSystem();
+        fs.AddFile(IFileSystem.RootNodeId, "alive.txt", [1]);
+        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt });
+        var run = mount.RunAsync(CancellationToken.None);
+        try
+        {
+            await mount.Ready.WaitAsync(s_step);
+            Assert.Equal("alive.txt\n", await ShAsync($"ls '{_mnt}'"));
+        }
+        finally
+        {
+            mount.Unmount();
+            await run.WaitAsync(s_step);
+        }
 
         Assert.False(FuseMount.IsMountPoint(_mnt));
     }
