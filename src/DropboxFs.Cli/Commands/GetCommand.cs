@@ -56,7 +56,7 @@ internal static class GetCommand
             // The client writes the file itself (hashing as bytes arrive, verifying content_hash at the
             // end); progress polls the file's length so the bar needs no hook inside the client.
             using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-            var download = client.DownloadToFileAsync(source, local, resume: resumeFrom > 0, ctx.Cancellation);
+            var download = client.DownloadToFileAsync(source, local, resume: resumeFrom > 0, ct: ctx.Cancellation);
             while (!download.IsCompleted && await poll.WaitForNextTickAsync(ctx.Cancellation))
             {
                 report(SafeLength(local));
