@@ -85,7 +85,12 @@ public sealed partial class DropboxClient
     /// its length (Range), else the file is replaced. With <paramref name="verifyContentHash"/> (default) the whole
     /// file's content_hash is verified at the end (<see cref="InvalidDataException"/> on mismatch), hashing as the
     /// bytes arrive (one SHA-256 pass; a resumed file's existing prefix is read once more).</summary>
-    public async Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume = false, bool verifyContentHash = true, CancellationToken ct = default)
+    public Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume = false, CancellationToken ct = default) =>
+        DownloadToFileAsync(path, localPath, resume, verifyContentHash: true, ct);
+
+    /// <summary>As <see cref="DownloadToFileAsync(string, string, bool, CancellationToken)"/>, choosing whether the
+    /// content_hash is verified (skipping it saves one SHA-256 pass).</summary>
+    public async Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume, bool verifyContentHash, CancellationToken ct = default)
     {
         var options = new FileStreamOptions
         {

@@ -59,10 +59,14 @@ internal sealed class EmulatorRuntime : IDisposable
     /// <summary>One lock per upload session so that two appends to it never interleave.</summary>
     public ConcurrentDictionary<string, SemaphoreSlim> SessionLocks { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Cancelled when the server begins to stop, so waiting long-polls return at once.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
+
     public void Count(string route) => Counters.AddOrUpdate(route, 1, (_, n) => n + 1);
 
     public void Dispose()
     {
+        Stopping.Dispose();
         State.Dispose();
         if (_ownedDirectory != null && Directory.Exists(_ownedDirectory))
         {

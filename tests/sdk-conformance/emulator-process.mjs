@@ -27,7 +27,9 @@ function resolveCommand() {
   );
 }
 
-export async function startEmulator({ dataDir, token, accessTokenLifetimeSeconds }) {
+export async function startEmulator({
+  dataDir, token, accessTokenLifetimeSeconds, onSignal,
+}) {
   const { cmd, prefix } = resolveCommand();
   const args = [...prefix, 'emulator', '--port', '0', '--data', dataDir, '--token', token,
     '--access-token-lifetime', String(accessTokenLifetimeSeconds)];
@@ -36,7 +38,10 @@ export async function startEmulator({ dataDir, token, accessTokenLifetimeSeconds
   const killNow = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
   process.once('exit', killNow);
   for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => { killNow(); process.exit(130); });
+    process.once(sig, () => {
+      killNow();
+      try { onSignal?.(); } finally { process.exit(130); }
+    });
   }
 
   const origin = await new Promise((resolveStart, rejectStart) => {

@@ -12,8 +12,9 @@ const DROPBOX_HOSTS = new Set([
 export const httpLog = [];
 
 /** A fetch for `new Dropbox({fetch})` that sends every Dropbox host to the emulator origin. */
-export function rewritingFetch(origin) {
-  return async (url, init = {}) => {
+export function rewritingFetch(initialOrigin) {
+  let origin = initialOrigin;
+  const rewriting = async (url, init = {}) => {
     const u = new URL(url);
     if (!DROPBOX_HOSTS.has(u.host)) {
       throw new Error(`the SDK asked for an unexpected host: ${u.host}`);
@@ -27,6 +28,9 @@ export function rewritingFetch(origin) {
     });
     return fetch(target, init);
   };
+  // After an emulator restart on a new random port, the same SDK clients follow it here.
+  rewriting.setOrigin = (o) => { origin = o; };
+  return rewriting;
 }
 
 /** Wraps a Dropbox client so that every route call (filesUpload, usersGet…, …) is counted. */

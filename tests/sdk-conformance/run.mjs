@@ -13,6 +13,7 @@ import { namespaceSteps } from './steps-namespace.mjs';
 import { changeSteps } from './steps-changes.mjs';
 import { sharingSteps } from './steps-sharing.mjs';
 import { oauthSteps } from './steps-oauth.mjs';
+import { restartSteps } from './steps-restart.mjs';
 
 // 6 s: long enough for the exchange plus one call with the fresh token on a loaded 2-core machine,
 // short enough that waiting for expiry keeps the whole run near 15 s.
@@ -23,17 +24,18 @@ const tempRoot = mkdtempSync(join(tmpdir(), 'dropboxfs-sdk-'));
 let emulator;
 let exitCode = 1;
 try {
-  emulator = await startEmulator({
+  const emulatorOptions = {
     dataDir: join(tempRoot, 'data'),
     token: STATIC_TOKEN,
     accessTokenLifetimeSeconds: ACCESS_TOKEN_LIFETIME_S,
-  });
+    onSignal: () => rmSync(tempRoot, { recursive: true, force: true, maxRetries: 3 }),
+  };
+  emulator = await startEmulator(emulatorOptions);
   console.log(`emulator: ${emulator.origin} (${emulator.command})`);
 
   const fetch = rewritingFetch(emulator.origin);
   const counter = { calls: 0 };
   const ctx = {
-    origin: emulator.origin,
     fetch,
     counter,
     tempRoot,
@@ -43,11 +45,18 @@ try {
     dbx2: counted(new Dropbox({ accessToken: STATIC_TOKEN, fetch }), counter),
     wrap: (client) => counted(client, counter),
     state: {},
+    // Stops the emulator and starts it again on the same --data dir (a new random port).
+    async restart() {
+      await emulator.stop();
+      emulator = await startEmulator(emulatorOptions);
+      fetch.setOrigin(emulator.origin);
+      console.log(`emulator restarted: ${emulator.origin}`);
+    },
   };
   const run = (name, fn) => step(name, () => fn(ctx), counter);
 
   for (const [name, fn] of [
-    ...namespaceSteps, ...contentSteps, ...changeSteps, ...sharingSteps, ...oauthSteps,
+    ...namespaceSteps, ...contentSteps, ...changeSteps, ...sharingSteps, ...oauthSteps, ...restartSteps,
   ]) {
     // eslint-disable-next-line no-await-in-loop
     await run(name, fn);

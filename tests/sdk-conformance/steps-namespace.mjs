@@ -175,4 +175,18 @@ export const namespaceSteps = [
     assert.equal(old.rev, r2.rev);
     await expectApiError(dbx.filesRestore({ path: '/SDK/rev.txt', rev: 'abcdef0123456789' }), 409, 'invalid_revision');
   }],
+
+  ['a deleted file: list_revisions is_deleted + restore brings it back', async ({ dbx }) => {
+    const data = Buffer.from('soon deleted\n');
+    const up = (await dbx.filesUpload({ path: '/SDK/gone.txt', contents: data })).result;
+    await dbx.filesDeleteV2({ path: '/SDK/gone.txt' });
+    const revs = (await dbx.filesListRevisions({ path: '/SDK/gone.txt' })).result;
+    assert.equal(revs.is_deleted, true);
+    assert.match(revs.server_deleted, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.deepEqual(revs.entries.map((e) => e.rev), [up.rev]);
+    const restored = (await dbx.filesRestore({ path: '/SDK/gone.txt', rev: up.rev })).result;
+    assert.equal(restored.id, up.id, 'restore at the same path keeps the id');
+    const dl = (await dbx.filesDownload({ path: '/SDK/gone.txt' })).result;
+    assert.deepEqual(Buffer.from(dl.fileBinary), data);
+  }],
 ];

@@ -7,7 +7,7 @@ import { expectApiError, httpLog, sleep } from './harness.mjs';
 const CLIENT_ID = 'sdkconformanceapp';
 const REDIRECT_URI = 'http://127.0.0.1:53682/callback';
 // The emulator's non-interactive approval switch for /oauth2/authorize (src/DropboxFs.Emulator/README.md).
-const AUTO_APPROVE = process.env.DROPBOXFS_AUTO_APPROVE_QUERY ?? 'auto_approve=true';
+const AUTO_APPROVE = process.env.DROPBOXFS_AUTO_APPROVE_QUERY ?? 'emulator_auto_approve=1';
 
 export const oauthSteps = [
   ['oauth2/authorize (PKCE S256, auto-approve) + oauth2/token code exchange', async ({ fetch, state, lifetimeS, counter }) => {

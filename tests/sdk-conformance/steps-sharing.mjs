@@ -32,8 +32,11 @@ export const sharingSteps = [
     assert.ok(urls.includes(state.linkUrl) && urls.includes(state.folderLinkUrl), urls.join(', '));
     const revoked = await dbx.sharingRevokeSharedLink({ url: state.linkUrl });
     assert.equal(revoked.result, null, 'Void result is null');
-    const after = (await dbx.sharingListSharedLinks({ path: '/SDK/Paging/f1.txt' })).result;
+    const after = (await dbx.sharingListSharedLinks({ path: '/SDK/Paging/f1.txt', direct_only: true })).result;
     assert.deepEqual(after.links, []);
+    // Without direct_only, links to the path's parent folders are listed too.
+    const withParents = (await dbx.sharingListSharedLinks({ path: '/SDK/Paging/f1.txt' })).result;
+    assert.deepEqual(withParents.links.map((l) => l.url), [state.folderLinkUrl]);
     await expectApiError(dbx.sharingRevokeSharedLink({ url: state.linkUrl }), 409, 'shared_link_not_found');
   }],
 

@@ -23,5 +23,7 @@ internal static class CommandRegistry
         yield return LinkCommand.Create();
         yield return ChangesCommand.Create();
         yield return EmulatorCommand.Create();
+        yield return MountCommand.Create();
+        yield return UnmountCommand.Create();
     }
 }

@@ -92,12 +92,12 @@ internal static class FilesMetadataHandlers
             var (found, signal) = await req.RunAsync(() => (req.State.HasChangesLocked(cursor), req.State.ChangeSignal));
             changes = found;
             var left = deadline - time.GetUtcNow();
-            if (changes || left <= TimeSpan.Zero)
+            if (changes || left <= TimeSpan.Zero || req.Runtime.Stopping.IsCancellationRequested)
             {
                 break;
             }
 
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, req.Runtime.Stopping.Token))
             {
                 await Task.WhenAny(signal, Task.Delay(left, time, wait.Token));
                 await wait.CancelAsync(); // drop the timer when the signal won

@@ -13,7 +13,25 @@ namespace DropboxFs.Emulator.Handlers;
 /// </summary>
 internal static class FilesSearchHandlers
 {
-    private sealed record SearchState(string Query, string Scope, int Max, bool Deleted, List<string>? Extensions, int Offset);
+    private sealed record SearchState(string Query, string Scope, int Max, bool Deleted, List<string>? Extensions, int Offset, List<string>? Categories = null);
+
+    private static readonly string[] s_categories = ["image", "document", "pdf", "spreadsheet", "presentation", "audio", "video", "folder", "paper", "others"];
+
+    // FileCategory by extension ([inf]: Dropbox does not publish its table; these are the common ones).
+    private static readonly Dictionary<string, string> s_extensionCategory = new[]
+    {
+        ("image", "jpg jpeg png gif bmp tif tiff webp heic heif svg ppm ico raw cr2 nef"),
+        ("document", "doc docx odt rtf txt md pages tex"),
+        ("pdf", "pdf"),
+        ("spreadsheet", "xls xlsx xlsm ods csv tsv numbers"),
+        ("presentation", "ppt pptx odp key"),
+        ("audio", "mp3 wav flac aac ogg oga m4a wma aiff opus"),
+        ("video", "mp4 mov avi mkv webm wmv m4v mpg mpeg flv 3gp"),
+        ("paper", "paper"),
+    }.SelectMany(c => c.Item2.Split(' ').Select(ext => (ext, c.Item1))).ToDictionary(p => p.ext, p => p.Item2);
+
+    private static string CategoryOf(string name, bool isFolder) => isFolder ? "folder"
+        : s_extensionCategory.GetValueOrDefault(Path.GetExtension(name).TrimStart('.').ToLowerInvariant(), "others");
 
     public static async Task SearchAsync(ApiRequest req)
     {
@@ -23,6 +41,7 @@ internal static class FilesSearchHandlers
         var max = 100;
         var deleted = false;
         List<string>? extensions = null;
+        List<string>? categories = null;
         if (options != null)
         {
             var p = options.OptString("path");
@@ -37,7 +56,8 @@ internal static class FilesSearchHandlers
             deleted = options.OptUnion("file_status", "active", "deleted")?.Tag == "deleted";
             options.Bool("filename_only");
             extensions = options.OptStringList("file_extensions");
-            options.Ignore("file_categories", "account_id");
+            categories = options.OptTagList("file_categories", s_categories);
+            options.Ignore("account_id");
             options.Done();
         }
 
@@ -45,7 +65,7 @@ internal static class FilesSearchHandlers
         req.Args.Bool("include_highlights");
         req.Args.Done();
         var resolved = await req.RunAsync(() => ResolveScope(req.State, scope));
-        await RunAsync(req, new SearchState(query, resolved, max, deleted, extensions, 0));
+        await RunAsync(req, new SearchState(query, resolved, max, deleted, extensions, 0, categories));
     }
 
     public static async Task ContinueAsync(ApiRequest req)
@@ -78,8 +98,13 @@ internal static class FilesSearchHandlers
     private static async Task RunAsync(ApiRequest req, SearchState q)
     {
         var words = q.Query.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        bool Matches(string name)
+        bool Matches(string name, bool isFolder = false)
         {
+            if (q.Categories is { Count: > 0 } && !q.Categories.Contains(CategoryOf(name, isFolder)))
+            {
+                return false;
+            }
+
             var lower = name.ToLowerInvariant();
             var extOk = q.Extensions == null || q.Extensions.Any(x => lower.EndsWith("." + x.TrimStart('.').ToLowerInvariant(), StringComparison.Ordinal));
             return extOk && words.All(lower.Contains);
@@ -89,7 +114,7 @@ internal static class FilesSearchHandlers
             ? req.State.Changes.DeletedWithin(q.Scope, recursive: true)
                 .Where(d => req.State.Entries.GetByPath(d.PathLower) == null && Matches(DbxPath.NameOf(d.PathDisplay)))
                 .Select(d => MetadataJson.Deleted(d.PathLower, d.PathDisplay)).ToList()
-            : req.State.Entries.AllDescendants(q.Scope).Where(e => Matches(e.Name)).Select(e => MetadataJson.Of(e, tagged: true)).ToList());
+            : req.State.Entries.AllDescendants(q.Scope).Where(e => Matches(e.Name, e.IsFolder)).Select(e => MetadataJson.Of(e, tagged: true)).ToList());
 
         var page = all.Skip(q.Offset).Take(q.Max).ToList();
         var hasMore = all.Count > q.Offset + q.Max;

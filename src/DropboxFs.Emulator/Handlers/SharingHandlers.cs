@@ -15,8 +15,7 @@ internal static class SharingHandlers
     public static async Task CreateAsync(ApiRequest req)
     {
         var path = PathPatterns.Read(req.Args, "path", PathPatterns.ReadPath);
-        req.Args.OptObject("settings")?.Ignore("require_password", "link_password", "expires", "audience", "access",
-            "requested_visibility", "allow_download").Done();
+        var settings = ReadSettings(req.Args.OptObject("settings"), req.State.NowSeconds);
         req.Args.Done();
         var result = await req.RunAsync(() =>
         {
@@ -30,7 +29,7 @@ internal static class SharingHandlers
 
             var key = DropboxState.NewOpaque(12);
             var url = new Uri(req.Runtime.BaseUri, $"s/{key}/{Uri.EscapeDataString(e.Name)}?dl=0").ToString();
-            var link = new SharedLinkRecord(url, key, e.Id, s.NowSeconds, null);
+            var link = new SharedLinkRecord(url, key, e.Id, s.NowSeconds, settings.Expires, settings.Password, settings.Visibility, settings.AllowDownload);
             s.Links.Insert(link);
             return LinkJson(link, e);
         });
@@ -99,15 +98,81 @@ internal static class SharingHandlers
         var entry = parts.Length < 2 ? null : await rt.State.RunAsync(() =>
         {
             var link = rt.State.Links.ByKey(parts[1]);
-            return link == null ? null : rt.State.Entries.GetById(link.FileId);
+            return new LinkTarget(link, link == null ? null : rt.State.Entries.GetById(link.FileId));
         });
-        if (entry == null || entry.IsFolder)
+        if (entry == null || entry.Link == null || entry.Entry == null || entry.Entry.IsFolder)
         {
             await Responses.TextAsync(ctx, 404, "Not found");
             return;
         }
 
-        await FilesContentHandlers.ServeBlobAsync(rt, ctx, entry.ContentHash!, entry.Size, entry.Name);
+        var (link, file) = (entry.Link, entry.Entry);
+        if (link.Expires is long exp && exp <= rt.State.NowSeconds)
+        {
+            await Responses.TextAsync(ctx, 410, "This link has expired.");
+            return;
+        }
+
+        if (link.Password != null && ctx.Request.Query["password"] != link.Password)
+        {
+            await Responses.TextAsync(ctx, 401, "This link is password-protected: add ?password=<link_password>.");
+            return;
+        }
+
+        if (!link.AllowDownload)
+        {
+            await Responses.TextAsync(ctx, 403, "Downloads are disabled for this link.");
+            return;
+        }
+
+        await FilesContentHandlers.ServeBlobAsync(rt, ctx, file.ContentHash!, file.Size, file.Name);
+    }
+
+    private sealed record LinkTarget(SharedLinkRecord? Link, Entry? Entry);
+
+    private sealed record LinkSettings(long? Expires, string? Password, string Visibility, bool AllowDownload);
+
+    /// <summary>
+    /// SharedLinkSettings (§5.19), honoured: expiry, password protection (served links then need
+    /// ?password=), team-only visibility and allow_download. Contradictions are settings_error/invalid_settings.
+    /// </summary>
+    private static LinkSettings ReadSettings(ArgReader? s, long now)
+    {
+        if (s == null)
+        {
+            return new LinkSettings(null, null, "public", true);
+        }
+
+        static ApiException Invalid() => Errors.Route("settings_error", Errors.Tag("invalid_settings"));
+
+        var require = s.Bool("require_password");
+        var password = s.OptString("link_password");
+        long? expires = null;
+        var expiresText = s.OptString("expires");
+        if (expiresText != null)
+        {
+            expires = WireJson.TryParseTimestamp(expiresText, out var t)
+                ? t
+                : throw s.Fail("expires", $"time data '{expiresText}' does not match format '%Y-%m-%dT%H:%M:%SZ'");
+            if (expires <= now)
+            {
+                throw Invalid();
+            }
+        }
+
+        var audience = s.OptUnion("audience", "public", "team", "no_one", "password", "members", "other")?.Tag;
+        s.OptUnion("access", "viewer", "editor", "max", "default");
+        var requested = s.OptUnion("requested_visibility", "public", "team_only", "password")?.Tag;
+        var allowDownload = s.Bool("allow_download", true);
+        s.Done();
+        var wantsPassword = require || requested == "password" || audience == "password";
+        if (wantsPassword && string.IsNullOrEmpty(password))
+        {
+            throw Invalid();
+        }
+
+        var visibility = wantsPassword ? "password" : requested == "team_only" || audience == "team" ? "team_only" : "public";
+        return new LinkSettings(expires, wantsPassword ? password : null, visibility, allowDownload);
     }
 
     private static SharedLinkRecord? FindByUrl(DropboxState s, string url)
@@ -136,26 +201,31 @@ internal static class SharingHandlers
             ["url"] = link.Url,
             ["id"] = e.Id,
             ["name"] = e.Name,
-            ["path_lower"] = e.PathLower,
-            ["link_permissions"] = new JsonObject
+        };
+        if (link.Expires is long expires)
+        {
+            o["expires"] = WireJson.Timestamp(expires);
+        }
+
+        o["path_lower"] = e.PathLower;
+        o["link_permissions"] = new JsonObject
+        {
+            ["can_revoke"] = true,
+            ["visibility_policies"] = new JsonArray(new JsonObject
             {
-                ["can_revoke"] = true,
-                ["visibility_policies"] = new JsonArray(new JsonObject
-                {
-                    ["policy"] = Errors.Tag("public"),
-                    ["resolved_policy"] = Errors.Tag("public"),
-                    ["allowed"] = true,
-                }),
-                ["can_set_expiry"] = false,
-                ["can_remove_expiry"] = false,
-                ["allow_download"] = true,
-                ["can_allow_download"] = true,
-                ["can_disallow_download"] = false,
-                ["allow_comments"] = true,
-                ["team_restricts_comments"] = false,
-                ["resolved_visibility"] = Errors.Tag("public"),
-                ["requested_visibility"] = Errors.Tag("public"),
-            },
+                ["policy"] = Errors.Tag(link.Visibility),
+                ["resolved_policy"] = Errors.Tag(link.Visibility),
+                ["allowed"] = true,
+            }),
+            ["can_set_expiry"] = true,
+            ["can_remove_expiry"] = true,
+            ["allow_download"] = link.AllowDownload,
+            ["can_allow_download"] = true,
+            ["can_disallow_download"] = true,
+            ["allow_comments"] = true,
+            ["team_restricts_comments"] = false,
+            ["resolved_visibility"] = Errors.Tag(link.Visibility),
+            ["requested_visibility"] = Errors.Tag(link.Visibility),
         };
         if (!e.IsFolder)
         {

@@ -110,7 +110,7 @@ internal static partial class UploadSessionHandlers
     /// Appends this request's body. Errors are UploadSessionAppendError tags; with
     /// <paramref name="wrap"/> (finish) they are nested under it as lookup_failed/….
     /// </summary>
-    private static async Task AppendCoreAsync(ApiRequest req, string id, long offset, bool close, string? expectedHash, string? wrap)
+    private static async Task AppendCoreAsync(ApiRequest req, string id, long offset, bool close, string? expectedHash, string? wrap, Stream? source = null)
     {
         ApiException Fail(JsonObject tag) => Errors.Route(wrap == null ? tag : Errors.Nest(wrap, tag));
 
@@ -118,7 +118,7 @@ internal static partial class UploadSessionHandlers
         var session = await req.State.RunAsync(() => req.State.LiveSessionLocked(id)) ?? throw Fail(Errors.NotFound);
         if (session.Concurrent)
         {
-            await AppendConcurrentAsync(req, session, offset, close, expectedHash, Fail);
+            await AppendConcurrentAsync(req, session, offset, close, expectedHash, Fail, source);
             return;
         }
 
@@ -141,7 +141,7 @@ internal static partial class UploadSessionHandlers
                 throw Fail(Errors.Tag("closed"));
             }
 
-            var (length, hash) = await ReceiveIntoSessionAsync(req, session, offset);
+            var (length, hash) = await ReceiveIntoSessionAsync(req, session, offset, source);
             if (expectedHash != null && expectedHash != hash)
             {
                 TruncateSession(req, session);
@@ -162,13 +162,13 @@ internal static partial class UploadSessionHandlers
         }
     }
 
-    private static async Task<(long Length, string Hash)> ReceiveIntoSessionAsync(ApiRequest req, UploadSession session, long at)
+    private static async Task<(long Length, string Hash)> ReceiveIntoSessionAsync(ApiRequest req, UploadSession session, long at, Stream? source)
     {
         try
         {
             using var handle = File.OpenHandle(req.State.Blobs.SessionPath(session.Id), FileMode.OpenOrCreate, FileAccess.Write,
                 FileShare.ReadWrite, FileOptions.Asynchronous);
-            return await BodyStreams.ReceiveAsync(req, handle, at, EmulatorServer.MaxUploadBody, PayloadTooLarge);
+            return await BodyStreams.ReceiveAsync(req, handle, at, EmulatorServer.MaxUploadBody, PayloadTooLarge, source);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ApiException or BadHttpRequestException)
         {
@@ -187,7 +187,7 @@ internal static partial class UploadSessionHandlers
         RandomAccess.SetLength(handle, session.Length);
     }
 
-    private static async Task AppendConcurrentAsync(ApiRequest req, UploadSession session, long offset, bool close, string? expectedHash, Func<JsonObject, ApiException> fail)
+    private static async Task AppendConcurrentAsync(ApiRequest req, UploadSession session, long offset, bool close, string? expectedHash, Func<JsonObject, ApiException> fail, Stream? source)
     {
         if (offset % ConcurrentChunk != 0)
         {
@@ -199,7 +199,7 @@ internal static partial class UploadSessionHandlers
             throw fail(Errors.Tag("closed"));
         }
 
-        var (length, hash) = await ReceiveIntoSessionAsync(req, session, offset);
+        var (length, hash) = await ReceiveIntoSessionAsync(req, session, offset, source);
         if (expectedHash != null && expectedHash != hash)
         {
             throw fail(Errors.Tag("content_hash_mismatch"));

@@ -219,19 +219,58 @@ internal sealed class ApiPipeline(EmulatorRuntime runtime)
             throw Errors.BadRequest($"Bad HTTP \"Content-Type\" header: \"{contentType}\".  Expecting one of \"application/octet-stream\", \"text/plain; charset=dropbox-cors-hack\".");
         }
 
+        if (text.Contains('\uFFFD'))
+        {
+            // Kestrel decoded invalid UTF-8 bytes leniently; a name the client did not send must not be created.
+            throw Errors.BadRequest($"{source}: could not decode input as JSON");
+        }
+
         return ArgReader.Root(Parse(System.Text.Encoding.UTF8.GetBytes(text), source), source);
     }
 
+    /// <summary>Parses JSON that must be valid UTF-8 and hold only valid Unicode strings (no lone surrogate escapes).</summary>
     private static JsonElement Parse(byte[] bytes, string source)
     {
         try
         {
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                throw new JsonException("invalid UTF-8");
+            }
+
             using var doc = JsonDocument.Parse(bytes);
+            CheckStrings(doc.RootElement);
             return doc.RootElement.Clone();
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw Errors.BadRequest($"{source}: could not decode input as JSON");
+        }
+    }
+
+    // GetString throws InvalidOperationException on "\ud83d" without its pair; find that here, not in a handler.
+    private static void CheckStrings(JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = e.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in e.EnumerateArray())
+                {
+                    CheckStrings(item);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    _ = p.Name;
+                    CheckStrings(p.Value);
+                }
+
+                break;
         }
     }
 

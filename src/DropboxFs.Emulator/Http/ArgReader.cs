@@ -145,6 +145,32 @@ internal sealed class ArgReader
             : throw TypeError(name, "list", v.Value);
     }
 
+    /// <summary>A list of void union members, each a bare string or {".tag": …}.</summary>
+    public List<string>? OptTagList(string name, params string[] allowedTags)
+    {
+        var v = Get(name);
+        if (v == null)
+        {
+            return null;
+        }
+
+        if (v.Value.ValueKind != JsonValueKind.Array)
+        {
+            throw TypeError(name, "list", v.Value);
+        }
+
+        var tags = new List<string>();
+        foreach (var e in v.Value.EnumerateArray())
+        {
+            var tag = e.ValueKind == JsonValueKind.String ? e.GetString()
+                : e.ValueKind == JsonValueKind.Object && e.TryGetProperty(".tag", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
+                : throw TypeError(name, "union", e);
+            tags.Add(allowedTags.Contains(tag) ? tag! : throw Fail(name, $"unknown tag '{tag}'"));
+        }
+
+        return tags;
+    }
+
     /// <summary>Marks spec fields the emulator accepts but does not act on.</summary>
     public ArgReader Ignore(params string[] names)
     {

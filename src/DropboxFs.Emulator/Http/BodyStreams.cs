@@ -13,9 +13,10 @@ internal static class BodyStreams
     private const int ChunkSize = 256 * 1024;
 
     /// <summary>Writes the request body into <paramref name="file"/> from <paramref name="fileOffset"/>; returns its length and content_hash.</summary>
-    public static async Task<(long Length, string Hash)> ReceiveAsync(ApiRequest req, SafeFileHandle file, long fileOffset, long maxBytes, Func<ApiException> tooLarge)
+    public static async Task<(long Length, string Hash)> ReceiveAsync(ApiRequest req, SafeFileHandle file, long fileOffset, long maxBytes, Func<ApiException> tooLarge, Stream? source = null)
     {
-        if (req.Http.Request.ContentLength > maxBytes)
+        var body = source ?? req.Http.Request.Body;
+        if (source == null && req.Http.Request.ContentLength > maxBytes)
         {
             throw tooLarge();
         }
@@ -27,9 +28,9 @@ internal static class BodyStreams
             using var hasher = new ContentHasher();
             long total = 0;
             int n;
-            while ((n = await req.Http.Request.Body.ReadAsync(buffer.AsMemory(0, ChunkSize), req.Aborted)) > 0)
+            while ((n = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), req.Aborted)) > 0)
             {
-                if (abortAfter >= 0 && total + n > abortAfter)
+                if (source == null && abortAfter >= 0 && total + n > abortAfter)
                 {
                     req.Http.Abort(); // scripted fault: the connection dies mid-upload
                     throw new OperationCanceledException("connection reset by a scripted fault");

@@ -55,6 +55,7 @@ internal static class RouteTable
         new("files/upload_session/start", RouteStyle.Upload, UploadSessionHandlers.StartAsync),
         new("files/upload_session/append_v2", RouteStyle.Upload, UploadSessionHandlers.AppendAsync),
         new("files/upload_session/append", RouteStyle.Upload, UploadSessionHandlers.AppendV1Async),
+        new("files/upload_session/append_batch", RouteStyle.Upload, UploadSessionHandlers.AppendBatchAsync),
         new("files/upload_session/finish", RouteStyle.Upload, UploadSessionHandlers.FinishAsync),
         new("files/upload_session/start_batch", RouteStyle.Rpc, UploadSessionHandlers.StartBatchAsync),
         new("files/upload_session/finish_batch_v2", RouteStyle.Rpc, UploadSessionHandlers.FinishBatchV2Async),

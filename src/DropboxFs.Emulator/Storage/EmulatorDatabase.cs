@@ -13,6 +13,7 @@ internal sealed class EmulatorDatabase : IDisposable
     [
         MetaTable.Schema + EntryTable.Schema + RevisionTable.Schema + ChangeLogTable.Schema
             + UploadSessionTable.Schema + TokenTable.Schema + SharedLinkTable.Schema,
+        SharedLinkTable.SchemaV2,
     ];
 
     private readonly SqliteConnection _connection;
@@ -113,7 +114,6 @@ internal sealed class EmulatorDatabase : IDisposable
 
     public void Dispose()
     {
-        _connection.Dispose();
-        SqliteConnection.ClearAllPools();
+        _connection.Dispose(); // Pooling=false: this closes the file; other components' pools are untouched
     }
 }

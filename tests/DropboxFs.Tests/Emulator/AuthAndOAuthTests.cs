@@ -89,7 +89,10 @@ public class AuthAndOAuthTests
         Assert.Contains("Approve", html);
         var approve = await client.PostAsync("oauth2/authorize", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["client_id"] = "app", ["response_type"] = "code", ["redirect_uri"] = "http://localhost/", ["action"] = "approve",
+            ["client_id"] = "app",
+            ["response_type"] = "code",
+            ["redirect_uri"] = "http://localhost/",
+            ["action"] = "approve",
         }));
         Assert.Equal(HttpStatusCode.Found, approve.StatusCode);
         Assert.Contains("code=", approve.Headers.Location!.Query);

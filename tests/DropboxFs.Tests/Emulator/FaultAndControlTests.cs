@@ -133,3 +133,43 @@ public class FaultAndControlTests
         }
     }
 }
+
+public class ShapingAndHeaderTests
+{
+    [Fact]
+    public async Task ShapedTrafficStillDeliversExactBytesAndStatusReportsTheSettings()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        emu.Control.SetLatency(TimeSpan.FromMilliseconds(5));
+        emu.Control.SetBandwidth(8 * 1024 * 1024);
+        var data = new byte[600_000];
+        Random.Shared.NextBytes(data);
+        await emu.UploadAsync("/shaped.bin", data);
+        Assert.Equal(data, await emu.DownloadAsync("/shaped.bin"));
+        using var plain = new HttpClient { BaseAddress = emu.BaseUri };
+        var status = JsonDocument.Parse(await plain.GetStringAsync("_emulator/status")).RootElement;
+        Assert.Equal(8 * 1024 * 1024, status.GetProperty("bandwidth_bytes_per_second").GetInt64());
+        Assert.Equal(5, status.GetProperty("latency_ms").GetDouble());
+        Assert.Equal(600_000, status.GetProperty("used_bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task PathRootHeaderAcceptsOwnNamespaceAndRejectsOthers()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        var ns = (await emu.RpcAsync("users/get_current_account", null)).GetProperty("root_info").GetProperty("root_namespace_id").GetString();
+        async Task<HttpResponseMessage> ListWithRoot(string header)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "2/files/list_folder") { Content = new StringContent("{\"path\":\"\"}") };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.TryAddWithoutValidation("Dropbox-API-Path-Root", header);
+            return await emu.Http.SendAsync(request);
+        }
+
+        await OkAsync(await ListWithRoot("{\".tag\":\"home\"}"));
+        await OkAsync(await ListWithRoot($"{{\".tag\":\"namespace_id\",\"namespace_id\":\"{ns}\"}}"));
+        using var other = await ListWithRoot("{\".tag\":\"root\",\"root\":\"42\"}");
+        Assert.Equal(422, (int)other.StatusCode);
+        Assert.StartsWith("invalid_root/", JsonDocument.Parse(await other.Content.ReadAsStringAsync()).RootElement.GetProperty("error_summary").GetString());
+    }
+}

@@ -144,3 +144,39 @@ public class UploadSessionTests
             JsonSerializer.Serialize(new { cursor = new { session_id = "nope", offset = 0 }, commit = new { path = "/x" } }), []), "lookup_failed/not_found/");
     }
 }
+
+public class AppendBatchTests
+{
+    [Fact]
+    public async Task AppendBatchSplitsOneBodyAcrossSessionsAndReportsPerEntryFailures()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        var ids = (await emu.RpcAsync("files/upload_session/start_batch", new { num_sessions = 2 })).GetProperty("session_ids").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var arg = new
+        {
+            entries = new object[]
+            {
+                new { cursor = new { session_id = ids[0], offset = 0 }, length = 3, close = true },
+                new { cursor = new { session_id = ids[1], offset = 0 }, length = 2, close = true },
+                new { cursor = new { session_id = ids[1], offset = 2 }, length = 1 },
+            },
+        };
+        var result = await OkAsync(await emu.SendContentAsync("files/upload_session/append_batch", arg, "abcdeX"u8.ToArray()));
+        var entries = result.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(["success", "success", "failure"], entries.Select(Tag));
+        Assert.Equal("closed", Tag(entries[2].GetProperty("failure")));
+        var batch = await emu.RpcAsync("files/upload_session/finish_batch_v2", new
+        {
+            entries = new object[]
+            {
+                new { cursor = new { session_id = ids[0], offset = 3 }, commit = new { path = "/x.txt" } },
+                new { cursor = new { session_id = ids[1], offset = 2 }, commit = new { path = "/y.txt" } },
+            },
+        });
+        Assert.All(batch.GetProperty("entries").EnumerateArray(), e => Assert.Equal("success", Tag(e)));
+        Assert.Equal("abc", Encoding.UTF8.GetString(await emu.DownloadAsync("/x.txt")));
+        Assert.Equal("de", Encoding.UTF8.GetString(await emu.DownloadAsync("/y.txt")));
+        await ConflictAsync(await emu.SendContentAsync("files/upload_session/append_batch",
+            new { entries = new[] { new { cursor = new { session_id = ids[0], offset = 3 }, length = 5 } } }, "ab"u8.ToArray()), "length_mismatch/");
+    }
+}

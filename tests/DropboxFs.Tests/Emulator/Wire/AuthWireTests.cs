@@ -10,7 +10,7 @@ namespace DropboxFs.Tests.Emulator.Wire;
 public sealed class AuthWireTests(WireServer wire) : IClassFixture<WireServer>
 {
     // The emulator's non-interactive approval switch (src/DropboxFs.Emulator/README.md).
-    internal const string AutoApproveQuery = "auto_approve=true";
+    internal const string AutoApproveQuery = "emulator_auto_approve=1";
     private const string ClientId = "wiretestsapp";
     private const string RedirectUri = "http://127.0.0.1:53682/";
 

@@ -1,15 +1,19 @@
 using System.Text;
 using DropboxFs.Emulator;
+using DropboxFs.Tests.Infrastructure;
 
 namespace DropboxFs.Tests.Emulator.Wire;
 
 /// <summary>
-/// One in-memory emulator per test class, reached through a raw <see cref="HttpClient"/>: these
-/// tests check bytes on the wire, so no Dropbox client library sits in between.
+/// One in-memory emulator (the shared <see cref="TestEmulator"/>) per test class, reached through a
+/// raw <see cref="HttpClient"/> without default headers: these tests check bytes on the wire and
+/// choose every header themselves (no token, a bad token, raw UTF-8).
 /// </summary>
 public sealed class WireServer : IAsyncLifetime
 {
-    public EmulatorServer Server { get; private set; } = null!;
+    private TestEmulator _emulator = null!;
+
+    public EmulatorServer Server => _emulator.Server;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -17,7 +21,7 @@ public sealed class WireServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0 });
+        _emulator = await TestEmulator.StartAsync(new EmulatorOptions { Port = 0 });
         Http = CreateClient();
     }
 
@@ -36,6 +40,6 @@ public sealed class WireServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        await Server.DisposeAsync();
+        await _emulator.DisposeAsync();
     }
 }

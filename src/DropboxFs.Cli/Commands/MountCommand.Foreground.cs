@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using DropboxFs.Api;
+using DropboxFs.Cli.Infrastructure;
+using DropboxFs.Core;
+using DropboxFs.Core.FileSystem;
+using DropboxFs.Emulator;
+using DropboxFs.Fuse;
+using Microsoft.Extensions.Logging;
+
+namespace DropboxFs.Cli.Commands;
+
+// The composition: (emulator) → DropboxClient → DropboxFileSystem → FuseMount, and the order of
+// start and stop: mount, attach the notifier, start sync; on exit unmount, stop sync, stop emulator.
+internal static partial class MountCommand
+{
+    private static async Task<ExitCode> RunForegroundAsync(CliContext ctx, MountSettings s)
+    {
+        using var fileLogging = s.LogFile is null ? null : MountLogging.ToFile(s.LogFile, ctx.Get(GlobalOptions.LogLevel), [ctx.Token]);
+        var loggers = fileLogging?.Factory ?? ctx.LoggerFactory;
+        var logger = loggers.CreateLogger("dropboxfs.mount");
+
+        EmulatorServer? emulator = null;
+        DropboxClient? ownClient = null;
+        try
+        {
+            DropboxClient client;
+            if (s.UseEmulator)
+            {
+                emulator = await StartEmulatorAsync(ctx);
+                ownClient = client = new DropboxClient(new DropboxClientOptions
+                {
+                    Endpoint = emulator.BaseUri,
+                    Tokens = new StaticTokenSource(emulator.StaticToken),
+                    LoggerFactory = loggers,
+                });
+            }
+            else
+            {
+                client = await ctx.GetClientAsync();
+            }
+
+            string cacheDir = s.CacheDirectory ?? await DefaultCacheDirectoryAsync(client, emulator?.BaseUri.AbsoluteUri ?? ctx.Endpoint, s.RemoteRoot, ctx.Cancellation);
+            ctx.Subject.Path = s.RemoteRoot.Length == 0 ? "/" : s.RemoteRoot;
+            await using var fs = await DropboxFileSystem.OpenAsync(client, new DropboxFileSystemOptions
+            {
+                CacheDirectory = cacheDir,
+                CacheSizeBytes = s.CacheSizeBytes,
+                RemoteRoot = s.RemoteRoot,
+                ReadOnly = s.ReadOnly,
+                LoggerFactory = loggers,
+            }, ctx.Cancellation);
+            return await ServeAsync(ctx, s, fs, loggers, logger, cacheDir);
+        }
+        catch (FuseMountException e)
+        {
+            throw new CliException(ExitCode.MountFailed, e.Message);
+        }
+        catch (FsException e) when (e.Error is FsError.NotFound or FsError.NotDirectory)
+        {
+            throw new CliException(ExitCode.NotFound, $"{e.Message}; `dropboxfs ls /` shows what is there");
+        }
+        finally
+        {
+            ownClient?.Dispose();
+            if (emulator is not null)
+            {
+                await emulator.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<ExitCode> ServeAsync(CliContext ctx, MountSettings s, DropboxFileSystem fs, ILoggerFactory loggers, ILogger logger, string cacheDir)
+    {
+        var mount = new FuseMount(fs, new FuseMountOptions
+        {
+            MountPoint = s.MountPoint,
+            ReadOnly = s.ReadOnly,
+            AllowOther = s.AllowOther,
+            HandleSignals = true, // SIGTERM and SIGINT → lazy unmount → readers see ENODEV → exit 0
+            LoggerFactory = loggers,
+        });
+        await using (mount)
+        {
+            fs.AttachNotifier(mount.Notifier);
+            var run = mount.RunAsync(ctx.Cancellation); // Ctrl-C cancels: same lazy unmount
+            await Task.WhenAny(mount.Ready, run);
+            await mount.Ready; // throws FuseMountException when the mount failed
+            await fs.StartSyncAsync(ctx.Cancellation);
+            Console.WriteLine($"Mounted {(s.RemoteRoot.Length == 0 ? "Dropbox" : s.RemoteRoot)} at {s.MountPoint}{(s.ReadOnly ? " (read-only)" : "")}. "
+                + $"Stop with Ctrl-C or `dropboxfs unmount {s.MountPoint}`.");
+            logger.LogInformation("Cache in {CacheDirectory}", cacheDir);
+            await run;
+        }
+
+        Console.WriteLine($"Unmounted {s.MountPoint}.");
+        return ExitCode.Ok;
+    }
+
+    private static async Task<EmulatorServer> StartEmulatorAsync(CliContext ctx)
+    {
+        string data = EmulatorDataDirectory();
+        Directory.CreateDirectory(data);
+        var server = await EmulatorServer.StartAsync(new EmulatorOptions { DataDirectory = data, Port = 0 }, ctx.Cancellation);
+        Console.WriteLine($"No Dropbox account linked: serving the built-in emulator (data in {data}, API at {server.BaseUri}). "
+            + "Run `dropboxfs login` to mount your real Dropbox.");
+        return server;
+    }
+
+    /// <summary>~/.cache/dropboxfs/&lt;hash of endpoint, account and remote root&gt;: another account never sees this cache.</summary>
+    private static async Task<string> DefaultCacheDirectoryAsync(DropboxClient client, string? endpoint, string remoteRoot, CancellationToken ct)
+    {
+        var account = await client.GetCurrentAccountAsync(ct);
+        string key = $"{endpoint ?? "dropbox"}|{account.AccountId}|{remoteRoot.ToLowerInvariant()}";
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        return Path.Combine(CacheRoot(), hash);
+    }
+}

@@ -1,0 +1,245 @@
+using System.Buffers;
+using DropboxFs.Core.FileSystem;
+using Microsoft.Extensions.Logging;
+
+namespace DropboxFs.Core.Blocks;
+
+/// <summary>Reads: serve present bytes from the sparse file, fetch missing ones with shared ranged downloads.</summary>
+internal sealed partial class BlockCache
+{
+    // 256 KiB per download buffer: big enough for few syscalls, small enough that 16 slots cost 4 MiB.
+    private const int CopyBufferSize = 256 << 10;
+
+    // A read that still misses after this many rounds of waiting is an I/O error, not a spin.
+    private const int MaxRounds = 6;
+
+    public async ValueTask<int> ReadAsync(CachedVersion version, ReadAheadPolicy policy, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        if (offset >= version.Size || buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        var count = (int)Math.Min(buffer.Length, version.Size - offset);
+        var end = offset + count;
+        var (_, windowEnd) = policy.OnRead(offset, count, version.Size);
+        for (var round = 0; ; round++)
+        {
+            var waits = new List<Task>();
+            var awaited = new List<Download>();
+            List<Download> started;
+            bool present;
+            lock (version.Gate)
+            {
+                present = version.Present.Contains(offset, end);
+                started = PlanLocked(version, policy.PieceSize, offset, end, windowEnd);
+                if (!present)
+                {
+                    foreach (var download in version.InFlight)
+                    {
+                        if (download.Overlaps(offset, end) && download.WaitForLocked(end) is { } wait)
+                        {
+                            waits.Add(wait);
+                            awaited.Add(download);
+                        }
+                        else if (download.Overlaps(offset, end))
+                        {
+                            awaited.Add(download);
+                        }
+                    }
+                }
+            }
+
+            foreach (var download in started)
+            {
+                download.Task = RunDownloadAsync(version, download);
+            }
+
+            if (round == 0)
+            {
+                Interlocked.Increment(ref present ? ref _hits : ref _misses);
+            }
+
+            if (present)
+            {
+                return await RandomAccess.ReadAsync(version.Handle!, buffer[..count], offset, ct).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(waits).WaitAsync(ct).ConfigureAwait(false);
+            var failed = awaited.FirstOrDefault(d => d.Finished && d.Error is not null);
+            if (failed?.Error is CacheFullException)
+            {
+                return await ReadUncachedAsync(version, offset, buffer[..count], ct).ConfigureAwait(false);
+            }
+
+            if (failed is not null && round >= 1)
+            {
+                throw new FsException(FsError.IoError, $"download of {version.RemotePath} failed: {failed.Error!.Message}", failed.Error);
+            }
+
+            if (round >= MaxRounds)
+            {
+                throw new FsException(FsError.IoError, $"bytes {offset}-{end} of {version.RemotePath} did not arrive");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Downloads to start for [offset, windowEnd): the holes not present and not in flight, cut into
+    /// pieces. Pieces the caller needs always start; read-ahead pieces only while fewer than
+    /// <see cref="ReadAheadPolicy.MaxDownloadsInFlight"/> downloads run for this version.
+    /// </summary>
+    private static List<Download> PlanLocked(CachedVersion version, long pieceSize, long offset, long end, long windowEnd)
+    {
+        var started = new List<Download>();
+        var holes = version.Present.Gaps(offset, windowEnd);
+        foreach (var download in version.InFlight)
+        {
+            holes = Subtract(holes, download.Start, download.End);
+        }
+
+        foreach (var (holeStart, holeEnd) in holes)
+        {
+            for (var start = holeStart; start < holeEnd; start += pieceSize)
+            {
+                var pieceEnd = Math.Min(holeEnd, start + pieceSize);
+                var needed = start < end;
+                if (!needed && version.InFlight.Count >= ReadAheadPolicy.MaxDownloadsInFlight)
+                {
+                    return started;
+                }
+
+                var download = new Download(start, pieceEnd);
+                version.InFlight.Add(download);
+                started.Add(download);
+            }
+        }
+
+        return started;
+    }
+
+    private static List<(long Start, long End)> Subtract(List<(long Start, long End)> ranges, long start, long end)
+    {
+        var result = new List<(long, long)>(ranges.Count + 1);
+        foreach (var (s, e) in ranges)
+        {
+            if (e <= start || s >= end)
+            {
+                result.Add((s, e));
+                continue;
+            }
+
+            if (s < start)
+            {
+                result.Add((s, start));
+            }
+
+            if (e > end)
+            {
+                result.Add((end, e));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Background root of one ranged download: never throws; the error goes to its waiters.</summary>
+    private async Task RunDownloadAsync(CachedVersion version, Download download)
+    {
+        var reserved = 0L;
+        Exception? error = null;
+        var token = version.Lifetime.Token;
+        try
+        {
+            if (!await ReserveAsync(download.End - download.Start, token).ConfigureAwait(false))
+            {
+                throw new CacheFullException();
+            }
+
+            reserved = download.End - download.Start;
+            await _downloadSlots.WaitAsync(token).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
+            {
+                await using var stream = await _source.OpenRangeAsync(version, download.Start, download.End, token).ConfigureAwait(false);
+                var position = download.Start;
+                while (position < download.End)
+                {
+                    var want = (int)Math.Min(CopyBufferSize, download.End - position);
+                    var filled = 0;
+                    while (filled < want)
+                    {
+                        var n = await stream.ReadAsync(buffer.AsMemory(filled, want - filled), token).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+
+                        filled += n;
+                    }
+
+                    if (filled == 0)
+                    {
+                        throw new IOException($"download ended at byte {position}, expected {download.End}");
+                    }
+
+                    await RandomAccess.WriteAsync(version.Handle!, buffer.AsMemory(0, filled), position, token).ConfigureAwait(false);
+                    long added;
+                    lock (version.Gate)
+                    {
+                        added = version.Present.Add(position, position + filled);
+                        version.Dirty = true;
+                        download.AdvanceLocked(position + filled);
+                    }
+
+                    Interlocked.Add(ref _usedBytes, added);
+                    Interlocked.Add(ref _reservedBytes, -filled);
+                    reserved -= filled;
+                    position += filled;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                _downloadSlots.Release();
+            }
+        }
+        catch (Exception e)
+        {
+            // Background-loop root: the waiters get the error; nothing else awaits this task.
+            error = e;
+            if (e is not (CacheFullException or OperationCanceledException))
+            {
+                _logger.LogWarning(e, "Download of {Path} bytes {Start}-{End} failed", version.RemotePath, download.Start, download.End);
+            }
+        }
+        finally
+        {
+            Interlocked.Add(ref _reservedBytes, -reserved);
+            lock (version.Gate)
+            {
+                version.InFlight.Remove(download);
+                download.FinishLocked(error);
+            }
+        }
+    }
+
+    /// <summary>When the cache cannot hold the bytes (full of open files): fetch exactly the read, keep nothing.</summary>
+    private async ValueTask<int> ReadUncachedAsync(CachedVersion version, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        await using var stream = await _source.OpenRangeAsync(version, offset, offset + buffer.Length, ct).ConfigureAwait(false);
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer[filled..], ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return filled;
+    }
+}

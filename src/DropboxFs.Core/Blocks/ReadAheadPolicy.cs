@@ -1,0 +1,43 @@
+namespace DropboxFs.Core.Blocks;
+
+/// <summary>
+/// Per open handle: how far past a read to fetch. A read that continues where the previous one
+/// ended (within a small tolerance, since the kernel issues async reads slightly out of order)
+/// doubles the span; anything else falls back to the random span.
+/// </summary>
+internal sealed class ReadAheadPolicy
+{
+    /// <summary>1 MiB: a random read pays one round trip for a useful amount of data, not more.</summary>
+    public const long RandomSpan = 1L << 20;
+
+    /// <summary>64 MiB: beyond this, read-ahead costs more cache than the latency it hides.</summary>
+    public const long MaxSpan = 64L << 20;
+
+    /// <summary>4 ranged downloads in flight per file keep a fat pipe full without hogging the server.</summary>
+    public const int MaxDownloadsInFlight = 4;
+
+    // 4 MiB: the kernel keeps up to max_background async reads of ≤1 MiB in flight, which may arrive reordered.
+    private const long SequentialTolerance = 4L << 20;
+
+    private readonly object _gate = new();
+    private long _nextExpected = -1;
+    private long _span = RandomSpan;
+
+    public long Span => _span;
+
+    /// <summary>Records a read of [offset, offset+count) and returns the window [offset, end) to have present.</summary>
+    public (long Start, long End) OnRead(long offset, int count, long fileSize)
+    {
+        lock (_gate)
+        {
+            var sequential = _nextExpected >= 0 && offset >= _nextExpected - SequentialTolerance && offset <= _nextExpected + SequentialTolerance;
+            _span = sequential ? Math.Min(_span * 2, MaxSpan) : offset == 0 ? RandomSpan * 2 : RandomSpan;
+            _nextExpected = Math.Max(sequential ? _nextExpected : 0, offset + count);
+            var end = Math.Min(fileSize, Math.Max(offset + count, offset + _span));
+            return (offset, end);
+        }
+    }
+
+    /// <summary>Size of each ranged download when filling a window: a quarter of the span, at least 1 MiB.</summary>
+    public long PieceSize => Math.Max(RandomSpan, _span / MaxDownloadsInFlight);
+}

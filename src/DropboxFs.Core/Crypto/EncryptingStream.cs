@@ -1,0 +1,179 @@
+using System.Buffers;
+
+namespace DropboxFs.Core.Crypto;
+
+/// <summary>
+/// Read-only, forward-only stream that yields the rclone crypt form of a plaintext source:
+/// the 32-byte header, then each 64 KiB of plaintext sealed as it is pulled (two pooled buffers
+/// of ~64 KiB, never the whole file). Suits uploads: the HTTP layer reads ciphertext fragments
+/// from it while the plaintext source is read block by block.
+/// </summary>
+public sealed class EncryptingStream : Stream
+{
+    private readonly Stream _source;
+    private readonly bool _leaveOpen;
+    private readonly Secretbox _box;
+    private readonly byte[] _fileNonce;
+    private readonly byte[] _blockNonce = new byte[CryptLayout.NonceSize];
+    private readonly byte[] _plainBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockDataSize);
+    private readonly byte[] _outBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockSize);
+    private readonly long _length;
+    private bool _disposed;
+    private bool _endOfStream;
+    private long _blockIndex;
+    private long _position;
+    private int _outPosition;
+    private int _outLength;
+
+    /// <summary>Encrypts <paramref name="plainSource"/> from its current position under a fresh random nonce.</summary>
+    public EncryptingStream(Stream plainSource, CryptKeys keys, bool leaveOpen = false)
+        : this(plainSource, keys, CryptContent.CreateFileNonce(), leaveOpen)
+    {
+    }
+
+    /// <summary>
+    /// Encrypts under a given file nonce. Reusing a nonce for different plaintext under the same
+    /// key reveals their XOR, so outside tests use the constructor that draws a random one.
+    /// </summary>
+    public EncryptingStream(Stream plainSource, CryptKeys keys, ReadOnlySpan<byte> fileNonce, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(plainSource);
+        ArgumentNullException.ThrowIfNull(keys);
+        _source = plainSource;
+        _leaveOpen = leaveOpen;
+        _box = new Secretbox(keys.DataKeyArray);
+        _fileNonce = fileNonce.ToArray();
+        CryptContent.WriteHeader(_fileNonce, _outBuffer);
+        _outLength = CryptLayout.HeaderSize;
+        _length = plainSource.CanSeek ? CryptLayout.EncryptedSize(plainSource.Length - plainSource.Position) : -1;
+    }
+
+    /// <summary>The 24-byte nonce written into the header.</summary>
+    public ReadOnlySpan<byte> FileNonce => _fileNonce;
+
+    /// <inheritdoc />
+    public override bool CanRead => true;
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <summary>Stored size, known when the plaintext source can seek (its remaining length does not change while reading).</summary>
+    public override long Length => _length >= 0 ? _length : throw new NotSupportedException("The plaintext source cannot seek, so the encrypted length is unknown.");
+
+    /// <summary>Ciphertext bytes returned so far.</summary>
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_outPosition == _outLength && !_endOfStream)
+        {
+            SealBlock(_source.ReadAtLeast(_plainBuffer.AsSpan(0, CryptLayout.BlockDataSize), CryptLayout.BlockDataSize, throwOnEndOfStream: false));
+        }
+
+        return CopyOut(buffer);
+    }
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_outPosition == _outLength && !_endOfStream)
+        {
+            SealBlock(await _source.ReadAtLeastAsync(_plainBuffer.AsMemory(0, CryptLayout.BlockDataSize), CryptLayout.BlockDataSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+        }
+
+        return CopyOut(buffer.Span);
+    }
+
+    private void SealBlock(int read)
+    {
+        _outPosition = 0;
+        _outLength = 0;
+        if (read == 0)
+        {
+            _endOfStream = true;
+            return;
+        }
+
+        CryptContent.ComputeBlockNonce(_fileNonce, _blockIndex, _blockNonce);
+        _box.Seal(_blockNonce, _plainBuffer.AsSpan(0, read), _outBuffer);
+        _outLength = read + CryptLayout.BlockOverhead;
+        _blockIndex++;
+        // ReadAtLeast returns less than a block only at end of the source.
+        _endOfStream = read < CryptLayout.BlockDataSize;
+    }
+
+    private int CopyOut(Span<byte> buffer)
+    {
+        int count = Math.Min(buffer.Length, _outLength - _outPosition);
+        _outBuffer.AsSpan(_outPosition, count).CopyTo(buffer);
+        _outPosition += count;
+        _position += count;
+        return count;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ReleaseBuffers() && !_leaveOpen)
+        {
+            _source.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (ReleaseBuffers() && !_leaveOpen)
+        {
+            await _source.DisposeAsync().ConfigureAwait(false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private bool ReleaseBuffers()
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+
+        _disposed = true;
+        // Cleared: pooled arrays are shared process-wide and this one held plaintext.
+        ArrayPool<byte>.Shared.Return(_plainBuffer, clearArray: true);
+        ArrayPool<byte>.Shared.Return(_outBuffer);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override void Flush() { }
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,39 @@
+namespace DropboxFs.Core;
+
+/// <summary>A snapshot for <c>dropboxfs status</c>.</summary>
+public sealed record FileSystemStats
+{
+    /// <summary>When the current change cursor was taken (first mount or last reset).</summary>
+    public DateTimeOffset? CursorTakenAt { get; init; }
+
+    /// <summary>When the last non-empty page of changes was applied.</summary>
+    public DateTimeOffset? LastChangeAppliedAt { get; init; }
+
+    public long ChangesApplied { get; init; }
+
+    public long CursorResets { get; init; }
+
+    public bool SyncRunning { get; init; }
+
+    public long FolderListings { get; init; }
+
+    public long CacheUsedBytes { get; init; }
+
+    public long CacheCapacityBytes { get; init; }
+
+    public long CacheHits { get; init; }
+
+    public long CacheMisses { get; init; }
+
+    public long CacheEvictions { get; init; }
+
+    /// <summary>Hits / (hits + misses) over reads since mount; 0 before the first read.</summary>
+    public double CacheHitRate => CacheHits + CacheMisses == 0 ? 0 : (double)CacheHits / (CacheHits + CacheMisses);
+
+    public int LiveNodes { get; init; }
+
+    public int OpenHandles { get; init; }
+
+    /// <summary>API calls made since mount, per route (e.g. "files/list_folder").</summary>
+    public IReadOnlyDictionary<string, long> ApiCalls { get; init; } = new Dictionary<string, long>();
+}

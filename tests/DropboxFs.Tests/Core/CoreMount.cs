@@ -1,0 +1,134 @@
+using System.Text;
+using DropboxFs.Api;
+using DropboxFs.Core;
+using DropboxFs.Core.FileSystem;
+using DropboxFs.Emulator;
+
+namespace DropboxFs.Tests.Core;
+
+/// <summary>
+/// The real in-process emulator over HTTP on 127.0.0.1, a DropboxClient for remote changes, and a
+/// DropboxFileSystem on a per-test cache folder with a recording kernel notifier.
+/// </summary>
+internal sealed class CoreMount : IAsyncDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly List<DropboxClient> _clients = [];
+
+    private CoreMount(EmulatorServer server, DropboxClient client)
+    {
+        Server = server;
+        Client = client;
+    }
+
+    public EmulatorServer Server { get; }
+
+    public EmulatorControl Control => Server.Control;
+
+    /// <summary>A separate client for making "remote" changes (as another device would).</summary>
+    public DropboxClient Client { get; }
+
+    public DropboxFileSystem Fs { get; private set; } = null!;
+
+    public CoreRecordingNotifier Notifier { get; } = new();
+
+    public string CacheDirectory => Path.Combine(_temp.Path, "cache");
+
+    public string TempPath => _temp.Path;
+
+    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
+    {
+        var server = await EmulatorServer.StartAsync(new EmulatorOptions { EnableControlApi = true });
+        var client = NewClient(server);
+        var mount = new CoreMount(server, client);
+        await mount.OpenAsync(remoteRoot, cacheSize, sync);
+        return mount;
+    }
+
+    public static DropboxClient NewClient(EmulatorServer server) =>
+        new(new DropboxClientOptions { Endpoint = server.BaseUri, Tokens = new StaticTokenSource(server.StaticToken), MaxRetries = 1 });
+
+    /// <summary>Opens (or re-opens after <see cref="CloseAsync"/>) the filesystem on the same cache folder.</summary>
+    public async Task OpenAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
+    {
+        var client = NewClient(Server);
+        _clients.Add(client);
+        Fs = await DropboxFileSystem.OpenAsync(client, new DropboxFileSystemOptions
+        {
+            CacheDirectory = CacheDirectory,
+            CacheSizeBytes = cacheSize,
+            RemoteRoot = remoteRoot,
+        }, CancellationToken.None);
+        Fs.AttachNotifier(Notifier);
+        if (sync)
+        {
+            await Fs.SyncNowAsync(CancellationToken.None); // takes the cursor; the loop is tested on its own
+        }
+    }
+
+    public async Task CloseAsync() => await Fs.DisposeAsync();
+
+    public Task<FileMetadata> PutAsync(string path, string content) => PutAsync(path, Encoding.UTF8.GetBytes(content));
+
+    public async Task<FileMetadata> PutAsync(string path, byte[] content)
+    {
+        using var stream = new MemoryStream(content);
+        return await Client.UploadAsync(path, stream, new UploadOptions { Overwrite = true });
+    }
+
+    public Task<int> SyncAsync() => Fs.SyncNowAsync(CancellationToken.None);
+
+    /// <summary>Walks a path from the root like the kernel would (one LOOKUP per component).</summary>
+    public async Task<FsEntry> WalkAsync(string path)
+    {
+        var entry = new FsEntry(IFileSystem.RootNodeId, await Fs.GetAttrAsync(IFileSystem.RootNodeId, CancellationToken.None));
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            entry = await Fs.LookupAsync(entry.NodeId, part, CancellationToken.None);
+        }
+
+        return entry;
+    }
+
+    public async Task<byte[]> ReadAllAsync(ulong node)
+    {
+        var attributes = await Fs.GetAttrAsync(node, CancellationToken.None);
+        var open = await Fs.OpenAsync(node, FsOpenFlags.Read, CancellationToken.None);
+        try
+        {
+            return await ReadAsync(node, open.Handle, 0, (int)attributes.Size);
+        }
+        finally
+        {
+            await Fs.ReleaseAsync(node, open.Handle);
+        }
+    }
+
+    public async Task<byte[]> ReadAsync(ulong node, ulong handle, long offset, int count)
+    {
+        var buffer = new byte[count];
+        var total = 0;
+        while (total < count)
+        {
+            // 128 KiB per call, as the kernel sends them.
+            var n = await Fs.ReadAsync(node, handle, offset + total, buffer.AsMemory(total, Math.Min(128 << 10, count - total)), CancellationToken.None);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return buffer[..total];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Fs.DisposeAsync();
+        Client.Dispose();
+        _clients.ForEach(c => c.Dispose());
+        await Server.DisposeAsync();
+        _temp.Dispose();
+    }
+}

@@ -1,0 +1,48 @@
+using DropboxFs.Core.Blocks;
+
+namespace DropboxFs.Tests.Core;
+
+public class ReadAheadPolicyTests
+{
+    private const long GiB = 1L << 30;
+
+    [Fact]
+    public void RandomReadsFetchAboutOneMebibyte()
+    {
+        var policy = new ReadAheadPolicy();
+        var (start, end) = policy.OnRead(500L << 20, 4096, GiB);
+        Assert.Equal(500L << 20, start);
+        Assert.Equal(ReadAheadPolicy.RandomSpan, end - start);
+        (start, end) = policy.OnRead(100L << 20, 4096, GiB);
+        Assert.Equal(ReadAheadPolicy.RandomSpan, end - start);
+    }
+
+    [Fact]
+    public void SequentialReadsDoubleTheSpanUpTo64MiBAndAJumpResetsIt()
+    {
+        var policy = new ReadAheadPolicy();
+        long offset = 0;
+        var spans = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            var (start, end) = policy.OnRead(offset, 128 << 10, GiB);
+            spans.Add(end - start);
+            offset += 128 << 10;
+        }
+
+        Assert.True(spans.Zip(spans.Skip(1)).All(p => p.Second >= p.First));
+        Assert.Equal(ReadAheadPolicy.MaxSpan, spans[^1]);
+        Assert.Equal(ReadAheadPolicy.MaxSpan / ReadAheadPolicy.MaxDownloadsInFlight, policy.PieceSize);
+
+        var (s, e) = policy.OnRead(900L << 20, 4096, GiB);
+        Assert.Equal(ReadAheadPolicy.RandomSpan, e - s);
+    }
+
+    [Fact]
+    public void WindowNeverPassesTheEndOfTheFile()
+    {
+        var policy = new ReadAheadPolicy();
+        var (_, end) = policy.OnRead(1000, 100, 1500);
+        Assert.Equal(1500, end);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Text;
+using DropboxFs.Core.FileSystem;
+using DropboxFs.Fuse;
+using DropboxFs.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DropboxFs.Tests.Fuse;
+
+/// <summary>
+/// Real mounts of the adapter over /dev/fuse (needs root or a working fusermount3), driven by the
+/// standard tools. Every test unmounts in finally and fails if a mount is left behind.
+/// </summary>
+public sealed class FuseMountTests : IDisposable
+{
+    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(30);
+    private readonly string _dir = Directory.CreateTempSubdirectory("fuse-mount-").FullName;
+    private readonly string _mnt;
+
+    public FuseMountTests()
+    {
+        _mnt = Path.Combine(_dir, "mnt");
+        Directory.CreateDirectory(_mnt);
+    }
+
+    public void Dispose()
+    {
+        bool leftBehind = FuseMount.IsMountPoint(_mnt);
+        if (leftBehind)
+        {
+            FuseMount.DetachMount(_mnt, NullLogger.Instance);
+        }
+
+        Directory.Delete(_dir, recursive: true);
+        Assert.False(leftBehind, $"a mount was left behind at {_mnt}");
+    }
+
+    [Theory]
+    [InlineData(FuseMountMethod.Auto)]
+    [InlineData(FuseMountMethod.Fusermount)]
+    public async Task ToolsReadListStatWriteAndRenameThroughTheMount(FuseMountMethod method)
+    {
+        var fs = new MemoryFileSystem();
+        byte[] big = Enumerable.Range(0, 3 << 20).Select(i => (byte)(i * 7 + (i >> 12))).ToArray();
+        fs.AddFile(IFileSystem.RootNodeId, "hello.txt", Encoding.UTF8.GetBytes("hello, fuse\n"));
+        ulong dir = fs.AddDirectory(IFileSystem.RootNodeId, "Sub dir");
+        fs.AddFile(dir, "big.bin", big);
+
+        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt, Method = method });
+        var run = mount.RunAsync(CancellationToken.None);
+        try
+        {
+            await mount.Ready.WaitAsync(s_step);
+            Assert.True(FuseMount.IsMountPoint(_mnt));
+
+            Assert.Equal("Sub dir\nhello.txt\n", await ShAsync($"ls '{_mnt}'"));
+            Assert.Equal("hello, fuse\n", await ShAsync($"cat '{_mnt}/hello.txt'"));
+            Assert.Equal($"{big.Length} {(big.Length + 511) / 512} 1048576 regular file\n",
+                await ShAsync($"stat -c '%s %b %o %F' '{_mnt}/Sub dir/big.bin'"));
+
+            string ddOut = Path.Combine(_dir, "range.bin");
+            await ShAsync($"dd if='{_mnt}/Sub dir/big.bin' of='{ddOut}' bs=4096 skip=300 count=5 status=none");
+            Assert.Equal(big.AsSpan(300 * 4096, 5 * 4096).ToArray(), await File.ReadAllBytesAsync(ddOut));
+            Assert.Equal(Sha256(big), (await ShAsync($"sha256sum < '{_mnt}/Sub dir/big.bin'")).Split(' ')[0]);
+
+            await ShAsync($"printf 'written through' > '{_mnt}/new.txt'");
+            ulong created = fs.Find(IFileSystem.RootNodeId, "new.txt") ?? throw new Xunit.Sdk.XunitException("CREATE did not reach the facade");
+            Assert.Equal("written through", Encoding.UTF8.GetString(fs.ContentOf(created)));
+
+            await ShAsync($"mv '{_mnt}/new.txt' '{_mnt}/Sub dir/renamed.txt'");
+            Assert.Null(fs.Find(IFileSystem.RootNodeId, "new.txt"));
+            Assert.Equal(created, fs.Find(dir, "renamed.txt"));
+            Assert.Equal("written through", await ShAsync($"cat '{_mnt}/Sub dir/renamed.txt'"));
+
+            var missing = await RunAsync("stat", $"{_mnt}/missing");
+            Assert.NotEqual(0, missing.Exit);
+            Assert.Contains("No such file", missing.Output);
+        }
+        finally
+        {
+            mount.Unmount();
+            await run.WaitAsync(s_step);
+        }
+
+        Assert.False(FuseMount.IsMountPoint(_mnt));
+    }
+
+    [Fact]
+    public async Task MountingOnABusyMountpointFailsWithAClearMessage()
+    {
+        await using var first = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+        var run = first.RunAsync(CancellationToken.None);
+        try
+        {
+            await first.Ready.WaitAsync(s_step);
+            await using var second = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+
+            var e = await Assert.ThrowsAsync<FuseMountException>(() => second.RunAsync(CancellationToken.None));
+
+            Assert.Contains("already a mount point", e.Message);
+            await Assert.ThrowsAsync<FuseMountException>(() => second.Ready);
+        }
+        finally
+        {
+            first.Unmount();
+            await run.WaitAsync(s_step);
+        }
+    }
+
+    [Fact]
+    public async Task MountingOnAMissingOrNonEmptyDirectoryFailsWithAClearMessage()
+    {
+        string missing = Path.Combine(_dir, "nope");
+        await using var a = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = missing });
+        var e1 = await Assert.ThrowsAsync<FuseMountException>(() => a.RunAsync(CancellationToken.None));
+
+        await File.WriteAllTextAsync(Path.Combine(_mnt, "x"), "x");
+        await using var b = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+        var e2 = await Assert.ThrowsAsync<FuseMountException>(() => b.RunAsync(CancellationToken.None));
+
+        Assert.Contains("does not exist", e1.Message);
+        Assert.Contains("mkdir -p", e1.Message);
+        Assert.Contains("not empty", e2.Message);
+        Assert.False(FuseMount.IsMountPoint(_mnt));
+    }
+
+    [Fact]
+    public async Task CancellingRunUnmountsAndFinishes()
+    {
+        using var cts = new CancellationTokenSource();
+        await using var mount = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+        var run = mount.RunAsync(cts.Token);
+        await mount.Ready.WaitAsync(s_step);
+
+        await cts.CancelAsync();
+        await run.WaitAsync(s_step);
+
+        Assert.False(FuseMount.IsMountPoint(_mnt));
+    }
+
+    private static string Sha256(byte[] data) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+
+    private static async Task<string> ShAsync(string command)
+    {
+        var (exit, output) = await RunAsync("/bin/sh", "-c", command);
+        Assert.True(exit == 0, $"`{command}` exited {exit}: {output}");
+        return output;
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(s_step);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {s_step.TotalSeconds} s");
+        }
+
+        return (p.ExitCode, await stdout + await stderr);
+    }
+}
