@@ -36,6 +36,9 @@ internal sealed class CoreMount : IAsyncDisposable
 
     public string TempPath => _temp.Path;
 
+    /// <summary>Every IndexProgress report, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IndexProgress> Progress { get; } = new();
+
     public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
     {
         var server = await EmulatorServer.StartAsync(new EmulatorOptions { EnableControlApi = true });
@@ -58,6 +61,7 @@ internal sealed class CoreMount : IAsyncDisposable
             CacheDirectory = CacheDirectory,
             CacheSizeBytes = cacheSize,
             RemoteRoot = remoteRoot,
+            IndexProgress = new Recorder(Progress),
         }, CancellationToken.None);
         Fs.AttachNotifier(Notifier);
         if (sync)
@@ -121,6 +125,11 @@ internal sealed class CoreMount : IAsyncDisposable
         }
 
         return buffer[..total];
+    }
+
+    private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<IndexProgress> queue) : IProgress<IndexProgress>
+    {
+        public void Report(IndexProgress value) => queue.Enqueue(value);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,4 @@
-using DropboxFs.Api;
+using DropboxFs.Core;
 using DropboxFs.Core.FileSystem;
 
 namespace DropboxFs.Tests.Core;
@@ -52,6 +52,13 @@ public class FileSystemSyncTests
         Assert.Equal(2, listCalls); // the root (for the lookup of "big"), then "big"
         Assert.True(pages >= 1, "2300 entries at 2000 per page need a continue");
         Assert.Equal(listCalls, m.Control.RequestCount("files/list_folder"));
+        var bigProgress = m.Progress.Where(p => p.What == "/big").ToList();
+        Assert.Contains(bigProgress, p => !p.Completed && p.Entries > 0 && p.Entries < 2300);
+        Assert.Equal(new IndexProgress("/big", 2300, true), bigProgress[^1]);
+        var stats = m.Fs.GetStats();
+        Assert.Equal(2302, stats.MetadataEntries); // root, /big and its 2300 files
+        Assert.NotNull(stats.CursorAge);
+        Assert.True(stats.ApiCalls["files/list_folder"] >= 2);
     }
 
     [Fact]
