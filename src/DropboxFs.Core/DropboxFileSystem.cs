@@ -138,6 +138,7 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
         ChangesApplied = _applier.ChangesApplied,
         CursorResets = _sync.Resets,
         SyncRunning = _sync.IsRunning,
+        SyncErrors = _sync.LoopErrors,
         FolderListings = _lister.Listings,
         CacheUsedBytes = _blocks.UsedBytes,
         CacheCapacityBytes = _blocks.CapacityBytes,

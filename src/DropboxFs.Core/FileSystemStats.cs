@@ -21,6 +21,9 @@ public sealed record FileSystemStats
 
     public bool SyncRunning { get; init; }
 
+    /// <summary>Failures the change-feed loop recovered from (logged, retried with back-off).</summary>
+    public long SyncErrors { get; init; }
+
     public long FolderListings { get; init; }
 
     public long CacheUsedBytes { get; init; }

@@ -39,12 +39,12 @@ internal sealed class CoreMount : IAsyncDisposable
     /// <summary>Every IndexProgress report, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<IndexProgress> Progress { get; } = new();
 
-    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
+    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null)
     {
         var server = await EmulatorServer.StartAsync(new EmulatorOptions { EnableControlApi = true });
         var client = NewClient(server);
         var mount = new CoreMount(server, client);
-        await mount.OpenAsync(remoteRoot, cacheSize, sync);
+        await mount.OpenAsync(remoteRoot, cacheSize, sync, time);
         return mount;
     }
 
@@ -52,7 +52,7 @@ internal sealed class CoreMount : IAsyncDisposable
         new(new DropboxClientOptions { Endpoint = server.BaseUri, Tokens = new StaticTokenSource(server.StaticToken), MaxRetries = 1 });
 
     /// <summary>Opens (or re-opens after <see cref="CloseAsync"/>) the filesystem on the same cache folder.</summary>
-    public async Task OpenAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
+    public async Task OpenAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null)
     {
         var client = NewClient(Server);
         _clients.Add(client);
@@ -62,6 +62,7 @@ internal sealed class CoreMount : IAsyncDisposable
             CacheSizeBytes = cacheSize,
             RemoteRoot = remoteRoot,
             IndexProgress = new Recorder(Progress),
+            TimeProvider = time ?? TimeProvider.System,
         }, CancellationToken.None);
         Fs.AttachNotifier(Notifier);
         if (sync)

@@ -270,6 +270,23 @@ public class FileSystemSyncTests
         Assert.Equal(["after.txt", "wake.txt"], names);
     }
 
+    [Fact]
+    public async Task TheBackgroundLoopLogsAFailureBacksOffAndCarriesOn()
+    {
+        var time = new DropboxFs.Tests.Infrastructure.RecordingTimeProvider();
+        await using var m = await CoreMount.StartAsync(time: time);
+        await m.Fs.ReadDirAsync(Root, CancellationToken.None);
+        m.Control.AddFault(new DropboxFs.Emulator.FaultRule { Route = "files/list_folder/longpoll", Kind = DropboxFs.Emulator.FaultKind.ResetConnection, Times = 4 });
+        await m.Fs.StartSyncAsync(CancellationToken.None);
+
+        await WaitUntilAsync(() => m.Fs.GetStats().SyncErrors >= 1);
+        await m.PutAsync("/later.txt", "l");
+        await WaitUntilAsync(() => m.Notifier.Events.Contains("entry 1 later.txt"));
+
+        Assert.Contains(TimeSpan.FromSeconds(1), time.Delays); // the loop's first back-off step
+        Assert.True(m.Fs.GetStats().SyncRunning);
+    }
+
     /// <summary>Waits for the background loop; 30 s only bounds a hang, it is not a speed assertion.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
