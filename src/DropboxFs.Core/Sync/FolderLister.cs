@@ -16,6 +16,9 @@ internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, 
     // A listing that raced with feed pages this many times is applied anyway (the feed then corrects it).
     private const int MaxAttempts = 3;
 
+    // 4 listings at once: `find` on a fresh mount opens folders in parallel, and Dropbox answers many
+    // identical-parameter listings at once with rate limits (API reference §5.1).
+    private readonly SemaphoreSlim _parallel = new(4, 4);
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
 
     public long Listings { get; private set; }
@@ -42,8 +45,17 @@ internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, 
     {
         try
         {
+            // Leave the caller's lock first: the finally below takes it too.
             await Task.Yield();
-            await ListOnceAsync(folderKey).ConfigureAwait(false);
+            await _parallel.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await ListOnceAsync(folderKey).ConfigureAwait(false);
+            }
+            finally
+            {
+                _parallel.Release();
+            }
         }
         finally
         {
