@@ -29,6 +29,9 @@ internal sealed record CachedVersion(string Key, long Size, string FileName, str
     /// <summary>Present bytes not yet written to the block_files row.</summary>
     internal bool Dirty { get; set; }
 
+    /// <summary>When the present ranges were last written to block_files (unix ms).</summary>
+    internal long PersistedAt { get; set; }
+
     // Identity, not value: two opens of the same key share one instance, never compare equal by fields.
     public bool Equals(CachedVersion? other) => ReferenceEquals(this, other);
 
