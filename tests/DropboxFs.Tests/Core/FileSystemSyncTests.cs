@@ -26,6 +26,20 @@ public class FileSystemSyncTests
     }
 
     [Fact]
+    public async Task UnicodeNamesMatchInAnyCaseAndNormalisationForm()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.PutAsync("/Café/Ünïcødé Straße.txt", "u");
+
+        // Decomposed (NFD, as macOS sends names) and upper-cased: still the same entry.
+        var found = await m.WalkAsync("/CAFÉ/ÜNÏCØDÉ STRAßE.TXT".Normalize(System.Text.NormalizationForm.FormD));
+        var listing = await m.Fs.ReadDirAsync((await m.WalkAsync("/café")).NodeId, CancellationToken.None);
+
+        Assert.Equal(1, found.Attributes.Size);
+        Assert.Equal(["Ünïcødé Straße.txt"], listing.Select(e => e.Name));
+    }
+
+    [Fact]
     public async Task AFolderIsListedOnceOnFirstAccessAcrossSeveralPages()
     {
         await using var m = await CoreMount.StartAsync();
