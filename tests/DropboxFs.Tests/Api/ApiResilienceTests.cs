@@ -123,6 +123,21 @@ public sealed class ApiResilienceTests
     }
 
     [Fact]
+    public async Task TokenNearExpiryIsRefreshedAheadOfTimeButShortLifetimesDoNotRefreshEveryCall()
+    {
+        await using var h = await ApiHarness.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromSeconds(200));
+        using var oauth = h.NewOAuth();
+        var token = await oauth.AuthorizeWithLoopbackAsync(new LoopbackAuthorizeOptions { OpenBrowser = ApiOAuthTests.FollowInBackgroundAsync, Timeout = TimeSpan.FromSeconds(20) });
+        var source = new RefreshingTokenSource(token, oauth);
+        using var client = h.NewClient(source);
+        await client.GetCurrentAccountAsync(); // 200 s left < 300 s margin: refreshed before sending
+        Assert.Equal(1, source.RefreshCount);
+        await client.GetSpaceUsageAsync();
+        await client.ListFolderAsync("");
+        Assert.Equal(1, source.RefreshCount);
+    }
+
+    [Fact]
     public async Task InvalidTokenFailsWithAuthErrorWithoutRetrying()
     {
         await using var h = await ApiHarness.StartAsync();
