@@ -17,6 +17,8 @@ public sealed class ApiResilienceTests
         Assert.Equal("a.txt", meta.Name);
         Assert.Contains(TimeSpan.FromSeconds(3), h.Time.Delays); // the Retry-After, not a computed back-off
         Assert.Equal(2, h.Server.Control.RequestCount("files/get_metadata"));
+        Assert.Equal(3, h.Client.RequestCounts["files/get_metadata"]); // the upload's identical-content check, then 2
+        Assert.True(h.Client.TotalRequests >= 4);
     }
 
     [Fact]
