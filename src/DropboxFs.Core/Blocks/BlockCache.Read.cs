@@ -32,7 +32,9 @@ internal sealed partial class BlockCache
             lock (version.Gate)
             {
                 present = version.Present.Contains(offset, end);
-                started = PlanLocked(version, policy.PieceSize, offset, end, windowEnd);
+
+                // A random read that hits fetches nothing more; a sequential one keeps the window filled.
+                started = present && !policy.IsSequential ? [] : PlanLocked(version, policy.PieceSize, offset, end, windowEnd);
                 if (!present)
                 {
                     foreach (var download in version.InFlight)

@@ -73,6 +73,20 @@ public class FileSystemSyncTests
     }
 
     [Fact]
+    public async Task ANameThatWasNotFoundIsInvalidatedInTheCasingTheKernelAskedFor()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.Fs.ReadDirAsync(Root, CancellationToken.None);
+        await Assert.ThrowsAsync<FsException>(async () => await m.Fs.LookupAsync(Root, "README.md", CancellationToken.None));
+        m.Notifier.Take();
+
+        await m.PutAsync("/readme.md", "r");
+        await m.SyncAsync();
+
+        Assert.Equal(new[] { "entry 1 readme.md", "entry 1 README.md" }.Order(), m.Notifier.Take().Order());
+    }
+
+    [Fact]
     public async Task ARemoteDeleteInvalidatesTheEntryAndTheNameStopsResolving()
     {
         await using var m = await CoreMount.StartAsync();
