@@ -111,6 +111,12 @@ internal sealed partial class BlockCache
                     return started;
                 }
 
+                // A sliver at the window's moving edge waits until it is worth a request (half a piece, or the file's end).
+                if (!needed && pieceEnd - start < pieceSize / 2 && pieceEnd < version.Size)
+                {
+                    continue;
+                }
+
                 var download = new Download(start, pieceEnd);
                 version.InFlight.Add(download);
                 started.Add(download);

@@ -246,6 +246,34 @@ public class FileSystemSyncTests
     }
 
     [Fact]
+    public async Task TheBackgroundLoopRecoversFromACursorResetAndKeepsDelivering()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.Fs.ReadDirAsync(Root, CancellationToken.None);
+        await m.Fs.StartSyncAsync(CancellationToken.None);
+
+        m.Control.ForceLongpollReset();
+        await m.PutAsync("/wake.txt", "w");
+        await WaitUntilAsync(() => m.Fs.GetStats().CursorResets == 1);
+        m.Notifier.Take();
+        await m.PutAsync("/after.txt", "a");
+        await WaitUntilAsync(() => m.Notifier.Events.Contains("entry 1 after.txt"));
+
+        var names = (await m.Fs.ReadDirAsync(Root, CancellationToken.None)).Select(e => e.Name);
+        Assert.Equal(["after.txt", "wake.txt"], names);
+    }
+
+    /// <summary>Waits for the background loop; 30 s only bounds a hang, it is not a speed assertion.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    [Fact]
     public async Task ARemoteRootMountsOnlyThatFolder()
     {
         await using var m = await CoreMount.StartAsync(sync: false);
