@@ -79,7 +79,7 @@ internal sealed partial class UploadQueue : IAsyncDisposable
             {
                 // The handle was open when the process died: upload what reached the staging file. It holds
                 // at least everything the application fsynced, as a local disk would after a power cut.
-                UploadJobTable.Update(c, tx, job with { State = UploadState.Staged, DueAt = now });
+                UploadJobTable.Update(c, tx, RecoverOpenJob(job) with { State = UploadState.Staged, DueAt = now });
                 n++;
             }
 
@@ -95,6 +95,22 @@ internal sealed partial class UploadQueue : IAsyncDisposable
         {
             _log.LogInformation("Resuming {Count} pending upload(s) from {Journal}", rows.Count, _journal.Path);
         }
+    }
+
+    /// <summary>A row left open by a crash describes the last fsync only. Without base bytes (new or
+    /// truncated file) the staging file itself is authoritative, so everything that reached it is kept;
+    /// with a base, unknown ranges cannot be told from holes and the last fsynced state is used.</summary>
+    private UploadJob RecoverOpenJob(UploadJob job)
+    {
+        var file = new FileInfo(StagingPath(job.Staging));
+        if (job.SourceLength > 0 || !file.Exists || file.Length <= job.Size)
+        {
+            return job;
+        }
+
+        var ranges = new Blocks.RangeSet();
+        ranges.Add(0, file.Length);
+        return job with { Size = file.Length, Ranges = ranges.Serialize() };
     }
 
     internal long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
