@@ -51,6 +51,11 @@ internal sealed partial class UploadQueue
 
     private async Task<Prepared?> PrepareSmallAsync(UploadJob row, CancellationToken ct)
     {
+        if (_pumps.TryRemove(row.Id, out var pump))
+        {
+            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // an abandoned stream's last save
+        }
+
         if (_journal.Jobs.Get(row.Id) is not { } job)
         {
             return null;

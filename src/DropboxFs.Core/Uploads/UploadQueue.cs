@@ -91,6 +91,14 @@ internal sealed partial class UploadQueue : IAsyncDisposable
             _log.LogWarning("{Count} file(s) were open for writing when DropboxFs stopped; their staged data will be uploaded", interrupted);
         }
 
+        var known = rows.Select(r => r.Staging).ToHashSet(StringComparer.Ordinal);
+        var orphans = Directory.GetFiles(_stagingDir).Count(f => !known.Contains(System.IO.Path.GetFileName(f)));
+        if (orphans > 0)
+        {
+            // Never deleted automatically: they may be the only copy of something. Reported for the user.
+            _log.LogWarning("{Count} staging file(s) in {Folder} belong to no pending upload; they are kept, delete them if not needed", orphans, _stagingDir);
+        }
+
         if (rows.Count > 0)
         {
             _log.LogInformation("Resuming {Count} pending upload(s) from {Journal}", rows.Count, _journal.Path);

@@ -93,4 +93,36 @@ public sealed class UploadNamespaceTests
         Assert.Empty(queue.GetConflicts());
         Assert.Equal(["gen.bin"], await h.ListNamesAsync(""));
     }
+
+    [Fact]
+    public async Task NewGenerationWaitsForTheInFlightJobAndReplacesExactlyItsRev()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync();
+        var first = UploadHarness.RandomBytes(9 << 20, seed: 32);
+        var patch = UploadHarness.RandomBytes(1000, seed: 33);
+        // Slow appends keep the first job in flight while the file is opened again.
+        h.Emu.Control.SetLatency(TimeSpan.FromMilliseconds(300));
+
+        var writer = await queue.OpenForWriteAsync("/chain.bin", null, truncate: false);
+        for (var offset = first.Length - (1 << 20); offset >= 0; offset -= 1 << 20)
+        {
+            await writer.WriteAsync(offset, first.AsMemory(offset, 1 << 20)); // back to front: no streaming
+        }
+
+        await writer.ReleaseAsync();
+        await UploadHarness.WaitUntilAsync(() => queue.GetStatus().Single().State == UploadState.Uploading, "the first job in flight");
+        var second = await queue.OpenForWriteAsync("/chain.bin", null, truncate: false);
+        await second.WriteAsync(5000, patch);
+        await second.ReleaseAsync();
+        Assert.Equal(2, queue.GetStatus().Count); // a second row follows the one in flight
+        h.Emu.Control.SetLatency(TimeSpan.Zero);
+        await h.DrainAsync(queue);
+
+        var expected = (byte[])first.Clone();
+        patch.CopyTo(expected, 5000);
+        Assert.Equal(expected, await h.Emu.DownloadAsync("/chain.bin"));
+        Assert.Empty(queue.GetConflicts());
+        Assert.Equal(["chain.bin"], await h.ListNamesAsync(""));
+    }
 }
