@@ -203,7 +203,10 @@ internal sealed partial class UploadQueue
 
             updated = job with
             {
-                State = permanent ? UploadState.Failed : job.State, Tries = tries, LastError = Describe(e), NoSpace = noSpace,
+                State = permanent ? UploadState.Failed : job.State,
+                Tries = tries,
+                LastError = Describe(e),
+                NoSpace = noSpace,
                 DueAt = NowMs + (long)delay.TotalMilliseconds,
             };
             UploadJobTable.Update(c, tx, updated);

@@ -65,16 +65,37 @@ internal sealed partial class UploadQueue
             File.Copy(StagingPath(last.Staging), StagingPath(name));
             fresh = last with
             {
-                Id = 0, Path = path, Generation = last.Generation + 1, State = UploadState.Writing, Staging = name, SessionId = null,
-                SessionOffset = 0, Tries = 0, LastError = null, NoSpace = false, ContentHash = null, DueAt = now, CreatedAt = now,
+                Id = 0,
+                Path = path,
+                Generation = last.Generation + 1,
+                State = UploadState.Writing,
+                Staging = name,
+                SessionId = null,
+                SessionOffset = 0,
+                Tries = 0,
+                LastError = null,
+                NoSpace = false,
+                ContentHash = null,
+                DueAt = now,
+                CreatedAt = now,
             };
         }
         else
         {
             fresh = new UploadJob
             {
-                Path = path, PathKey = key, Generation = 1, State = UploadState.Writing, BaseRev = writeBase?.Rev, BaseHash = writeBase?.ContentHash,
-                SourceRev = writeBase?.Rev, SourceLength = writeBase?.Size ?? 0, Size = writeBase?.Size ?? 0, Staging = name, DueAt = now, CreatedAt = now,
+                Path = path,
+                PathKey = key,
+                Generation = 1,
+                State = UploadState.Writing,
+                BaseRev = writeBase?.Rev,
+                BaseHash = writeBase?.ContentHash,
+                SourceRev = writeBase?.Rev,
+                SourceLength = writeBase?.Size ?? 0,
+                Size = writeBase?.Size ?? 0,
+                Staging = name,
+                DueAt = now,
+                CreatedAt = now,
             };
         }
 

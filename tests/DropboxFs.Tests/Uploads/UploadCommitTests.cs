@@ -130,7 +130,10 @@ public sealed class UploadCommitTests
         await using var h = await UploadHarness.StartAsync();
         var queue = await h.OpenQueueAsync(o => new UploadQueueOptions
         {
-            StateDirectory = o.StateDirectory, SyncUploads = true, WriteBackDelay = TimeSpan.Zero, FailedRetryDelay = TimeSpan.FromHours(1),
+            StateDirectory = o.StateDirectory,
+            SyncUploads = true,
+            WriteBackDelay = TimeSpan.Zero,
+            FailedRetryDelay = TimeSpan.FromHours(1),
         });
         var content = Encoding.UTF8.GetBytes("synchronous");
 
