@@ -73,6 +73,12 @@ public sealed class FuseMountTests : IDisposable
             Assert.Equal(created, fs.Find(dir, "renamed.txt"));
             Assert.Equal("written through", await ShAsync($"cat '{_mnt}/Sub dir/renamed.txt'"));
 
+            await ShAsync($"mkdir '{_mnt}/made' && touch -d 2001-02-03T04:05:06Z '{_mnt}/Sub dir/renamed.txt' && rm '{_mnt}/hello.txt' && rmdir '{_mnt}/made'");
+            Assert.Null(fs.Find(IFileSystem.RootNodeId, "hello.txt"));
+            Assert.Null(fs.Find(IFileSystem.RootNodeId, "made"));
+            Assert.Equal("981173106\n", await ShAsync($"stat -c %Y '{_mnt}/Sub dir/renamed.txt'"));
+            Assert.Equal($"4096 {(2L << 40) / 4096} {(1L << 40) / 4096}\n", await ShAsync($"stat -f -c '%S %b %a' '{_mnt}'")); // what df reads
+
             var missing = await RunAsync("stat", $"{_mnt}/missing");
             Assert.NotEqual(0, missing.Exit);
             Assert.Contains("No such file", missing.Output);
