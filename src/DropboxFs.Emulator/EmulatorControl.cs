@@ -27,6 +27,10 @@ public sealed class EmulatorControl
         _runtime.State.ResetLocked();
         _runtime.TemporaryLinks.Clear(); // their blobs are gone
         _runtime.BatchJobs.Clear();
+        foreach (var id in _runtime.SessionHashers.Keys)
+        {
+            _runtime.DropSessionHash(id);
+        }
     }
 
     /// <summary>Copies a local folder tree into the account under <paramref name="remotePath"/> ("" = root).</summary>

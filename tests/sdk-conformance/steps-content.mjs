@@ -86,6 +86,27 @@ export const contentSteps = [
     assert.equal(result.entries[2].failure.lookup_failed['.tag'], 'not_closed');
   }],
 
+  ['upload_session/append_batch: two sessions in one body, then finish_batch_v2', async ({ dbx }) => {
+    const { session_ids: ids } = (await dbx.filesUploadSessionStartBatch({ num_sessions: 2 })).result;
+    const a = bytes(3000, 51);
+    const b = bytes(7000, 52);
+    const { result } = await dbx.filesUploadSessionAppendBatch({
+      entries: [
+        { cursor: { session_id: ids[0], offset: 0 }, length: a.length, close: true },
+        { cursor: { session_id: ids[1], offset: 0 }, length: b.length, close: true },
+      ],
+      contents: Buffer.concat([a, b]),
+    });
+    assert.deepEqual(result.entries.map((e) => e['.tag']), ['success', 'success']);
+    const done = (await dbx.filesUploadSessionFinishBatchV2({
+      entries: [
+        { cursor: { session_id: ids[0], offset: a.length }, commit: { path: '/SDK/AppendBatch/a.bin' } },
+        { cursor: { session_id: ids[1], offset: b.length }, commit: { path: '/SDK/AppendBatch/b.bin' } },
+      ],
+    })).result;
+    assert.deepEqual(done.entries.map((e) => e.content_hash), [contentHash(a), contentHash(b)]);
+  }],
+
   ['SDK uploadFile, 3 parallel workers on a concurrent session', async ({ dbx }) => {
     const data = bytes(9 * MiB + 321, 31);
     const { metadata } = await uploadFile(dbx, bytesUpload(data), { path: '/SDK/Big/parallel.bin', mode: 'add' },

@@ -40,6 +40,19 @@ export const sharingSteps = [
     await expectApiError(dbx.sharingRevokeSharedLink({ url: state.linkUrl }), 409, 'shared_link_not_found');
   }],
 
+  ['sharing: link settings (password, expiry) are echoed and resolved', async ({ dbx }) => {
+    const expires = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const { result } = await dbx.sharingCreateSharedLinkWithSettings({
+      path: '/SDK/rev.txt',
+      settings: { requested_visibility: 'password', link_password: 'pw-123', expires },
+    });
+    assert.equal(result.expires, expires);
+    assert.equal(result.link_permissions.resolved_visibility['.tag'], 'password');
+    await expectApiError(dbx.sharingCreateSharedLinkWithSettings({
+      path: '/SDK/Paging/f3.txt', settings: { expires: '2001-01-01T00:00:00Z' },
+    }), 409, 'settings_error/');
+  }],
+
   ['files/get_temporary_link: fetch the link, compare bytes, Range too', async ({ dbx, state }) => {
     const { path, data, meta } = state.big;
     const { result } = await dbx.filesGetTemporaryLink({ path });

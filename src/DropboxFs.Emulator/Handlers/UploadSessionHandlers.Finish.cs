@@ -128,8 +128,21 @@ internal static partial class UploadSessionHandlers
 
         var path = req.State.Blobs.SessionPath(id);
         string hash;
-        await using (var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.Asynchronous))
+        SessionHash? running = null;
+        if (!session.Concurrent)
         {
+            req.Runtime.SessionHashers.TryRemove(id, out running);
+        }
+
+        if (running != null && running.Length == session.Length)
+        {
+            hash = running.Hasher.Finish(); // saw every byte as it arrived: no second pass over the file
+            running.Hasher.Dispose();
+        }
+        else
+        {
+            running?.Hasher.Dispose();
+            await using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
             stream.SetLength(session.Length); // concurrent chunks past the closing one do not belong to the file
             hash = await ContentHasher.ComputeAsync(stream, req.Aborted);
         }

@@ -51,4 +51,35 @@ public sealed class ProbeFindingsTests(WireServer wire) : IClassFixture<WireServ
         Assert.Equal(["kindprobe.pdf"], await SearchAsync("pdf"));
         Assert.Equal(["kindprobe-dir"], await SearchAsync("folder"));
     }
+
+    [Fact]
+    public async Task ListFolderWithASharedLinkListsTheLinkedFolderNotTheRoot()
+    {
+        var folder = UniqueFolder();
+        foreach (var name in new[] { "in-link-a.txt", "in-link-b.txt" })
+        {
+            using var up = await _http.SendAsync(Upload("files/upload", Json(new { path = $"{folder}/linked/{name}" }), [1], Token));
+            up.EnsureSuccessStatusCode();
+        }
+
+        using var create = await _http.SendAsync(Rpc("sharing/create_shared_link_with_settings", Json(new { path = $"{folder}/linked" }), Token));
+        create.EnsureSuccessStatusCode();
+        var url = (await ReadJsonAsync(create)).GetProperty("url").GetString();
+
+        // ListFolderArg.shared_link: "path" is then relative to the link's root (reference §5.1).
+        using var list = await _http.SendAsync(Rpc("files/list_folder", Json(new { path = "", shared_link = new { url } }), Token));
+        var text = await list.Content.ReadAsStringAsync();
+        Assert.True(list.IsSuccessStatusCode, text);
+        var names = (await ReadJsonAsync(list)).GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("name").GetString()).Order().ToList();
+        Assert.Equal(["in-link-a.txt", "in-link-b.txt"], names);
+    }
+
+    [Fact]
+    public async Task ListFolderWithAnUnknownSharedLinkIsAnErrorNotTheRootListing()
+    {
+        var arg = Json(new { path = "", shared_link = new { url = "https://www.dropbox.com/s/doesnotexist/x?dl=0" } });
+        using var list = await _http.SendAsync(Rpc("files/list_folder", arg, Token));
+        Assert.False(list.IsSuccessStatusCode, await list.Content.ReadAsStringAsync());
+        Assert.NotEqual(System.Net.HttpStatusCode.InternalServerError, list.StatusCode);
+    }
 }
