@@ -48,6 +48,14 @@ public sealed partial class FuseMount : IAsyncDisposable
     /// <summary>Invalidations for the kernel caches; attach it to the facade before sync starts.</summary>
     public IKernelNotifier Notifier => _notifier;
 
+    /// <summary>Counters for <c>dropboxfs status</c>.</summary>
+    public FuseStats GetStats() => new(
+        _dispatcher.ProtocolMinor,
+        _dispatcher.RequestCounts(),
+        _dispatcher.InFlightCount,
+        _notifier.Sent,
+        _notifier.Dropped);
+
     /// <summary>Completes when the kernel has finished INIT (the mount answers requests); faults if mounting failed.</summary>
     public Task Ready => _ready.Task;
 
