@@ -20,6 +20,7 @@ public sealed partial class DropboxClient : IDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
     private readonly Uri? _endpoint;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _requestCounts = new(StringComparer.Ordinal);
     private long _longpollNotBeforeTicks;
 
     /// <summary>Creates a client; dispose it when done.</summary>
@@ -57,6 +58,13 @@ public sealed partial class DropboxClient : IDisposable
 
     /// <summary>The options in use.</summary>
     public DropboxClientOptions Options => _options;
+
+    /// <summary>HTTP requests sent per route (e.g. "files/download"), retries and refresh repeats included; a snapshot
+    /// for status displays.</summary>
+    public IReadOnlyDictionary<string, long> RequestCounts => new Dictionary<string, long>(_requestCounts, StringComparer.Ordinal);
+
+    /// <summary>All HTTP requests sent so far.</summary>
+    public long TotalRequests => _requestCounts.Values.Sum();
 
     private Uri HostFor(RouteHost host) => _endpoint ?? host switch
     {

@@ -17,6 +17,8 @@ public sealed class ApiResilienceTests
         Assert.Equal("a.txt", meta.Name);
         Assert.Contains(TimeSpan.FromSeconds(3), h.Time.Delays); // the Retry-After, not a computed back-off
         Assert.Equal(2, h.Server.Control.RequestCount("files/get_metadata"));
+        Assert.Equal(3, h.Client.RequestCounts["files/get_metadata"]); // the upload's identical-content check, then 2
+        Assert.True(h.Client.TotalRequests >= 4);
     }
 
     [Fact]
@@ -119,6 +121,21 @@ public sealed class ApiResilienceTests
         Assert.NotEqual(token.AccessToken, source.Current.AccessToken);
         Assert.Equal(source.Current.AccessToken, (await store.LoadAsync())!.AccessToken);
         await client.GetSpaceUsageAsync();
+        Assert.Equal(1, source.RefreshCount);
+    }
+
+    [Fact]
+    public async Task TokenNearExpiryIsRefreshedAheadOfTimeButShortLifetimesDoNotRefreshEveryCall()
+    {
+        await using var h = await ApiHarness.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromSeconds(200));
+        using var oauth = h.NewOAuth();
+        var token = await oauth.AuthorizeWithLoopbackAsync(new LoopbackAuthorizeOptions { OpenBrowser = ApiOAuthTests.FollowInBackgroundAsync, Timeout = TimeSpan.FromSeconds(20) });
+        var source = new RefreshingTokenSource(token, oauth);
+        using var client = h.NewClient(source);
+        await client.GetCurrentAccountAsync(); // 200 s left < 300 s margin: refreshed before sending
+        Assert.Equal(1, source.RefreshCount);
+        await client.GetSpaceUsageAsync();
+        await client.ListFolderAsync("");
         Assert.Equal(1, source.RefreshCount);
     }
 
