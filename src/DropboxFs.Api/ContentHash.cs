@@ -11,11 +11,23 @@ public sealed class ContentHash : IDisposable
     /// <summary>4,194,304 bytes: the Dropbox block size.</summary>
     public const int BlockSize = 4 * 1024 * 1024;
 
-    private readonly IncrementalHash _overall = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash _block = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _overall;
+    private readonly IncrementalHash _block;
     private int _inBlock;
     private bool _finished;
     private bool _sealed; // a partial last block was added as a digest: no more data may follow
+
+    /// <summary>Creates an empty hasher.</summary>
+    public ContentHash()
+        : this(IncrementalHash.CreateHash(HashAlgorithmName.SHA256), IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+    {
+    }
+
+    private ContentHash(IncrementalHash overall, IncrementalHash block)
+    {
+        _overall = overall;
+        _block = block;
+    }
 
     /// <summary>Feeds bytes.</summary>
     public void Append(ReadOnlySpan<byte> data)
@@ -111,6 +123,14 @@ public sealed class ContentHash : IDisposable
         }
         _overall.AppendData(digests);
         _sealed = endsWithPartialBlock;
+    }
+
+    /// <summary>An independent copy of the current state (to hash a tentative continuation).</summary>
+    internal ContentHash Clone()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        var copy = new ContentHash(_overall.Clone(), _block.Clone()) { _inBlock = _inBlock, _sealed = _sealed };
+        return copy;
     }
 
     /// <summary>True when the bytes so far end on a 4 MiB boundary (block digests may be added).</summary>

@@ -13,14 +13,25 @@ public sealed class EmulatorControl
     internal EmulatorControl(EmulatorRuntime runtime) => _runtime = runtime;
 
     /// <summary>Deletes every file, folder, revision, session and link; cursors then get reset.</summary>
-    public Task ResetAsync() => _runtime.State.RunAsync(_runtime.State.ResetLocked);
+    public Task ResetAsync() => _runtime.State.RunAsync(ResetLocked);
 
     /// <summary>Synchronous form of <see cref="ResetAsync"/>.</summary>
     public void Reset() => _runtime.State.Run(() =>
     {
-        _runtime.State.ResetLocked();
+        ResetLocked();
         return 0;
     });
+
+    private void ResetLocked()
+    {
+        _runtime.State.ResetLocked();
+        _runtime.TemporaryLinks.Clear(); // their blobs are gone
+        _runtime.BatchJobs.Clear();
+        foreach (var id in _runtime.SessionHashers.Keys)
+        {
+            _runtime.DropSessionHash(id);
+        }
+    }
 
     /// <summary>Copies a local folder tree into the account under <paramref name="remotePath"/> ("" = root).</summary>
     public Task SeedFromDirectoryAsync(string directory, string remotePath = "", CancellationToken ct = default) =>

@@ -5,6 +5,17 @@ using DropboxFs.Emulator.Service;
 
 namespace DropboxFs.Emulator;
 
+/// <summary>
+/// The running content_hash of a sequential session and how many bytes it has seen. Valid while it
+/// matches the session length; otherwise (restart, cut append) finish re-reads the session file.
+/// </summary>
+internal sealed class SessionHash
+{
+    public Model.ContentHasher Hasher { get; } = new();
+
+    public long Length { get; set; }
+}
+
 /// <summary>A temporary link: one revision's bytes, served until it expires (4 h, §5.15).</summary>
 internal sealed record TemporaryLink(string Hash, long Size, string Name, long ExpiresMs);
 
@@ -56,13 +67,29 @@ internal sealed class EmulatorRuntime : IDisposable
     /// <summary>Results of the deprecated async finish_batch, by async_job_id.</summary>
     public ConcurrentDictionary<string, JsonArray> BatchJobs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Running hashes of sequential sessions, so finish need not re-read the bytes.</summary>
+    public ConcurrentDictionary<string, SessionHash> SessionHashers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets a session's running hash (it no longer matches the bytes).</summary>
+    public void DropSessionHash(string id)
+    {
+        if (SessionHashers.TryRemove(id, out var h))
+        {
+            h.Hasher.Dispose();
+        }
+    }
+
     /// <summary>One lock per upload session so that two appends to it never interleave.</summary>
     public ConcurrentDictionary<string, SemaphoreSlim> SessionLocks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Cancelled when the server begins to stop, so waiting long-polls return at once.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
 
     public void Count(string route) => Counters.AddOrUpdate(route, 1, (_, n) => n + 1);
 
     public void Dispose()
     {
+        Stopping.Dispose();
         State.Dispose();
         if (_ownedDirectory != null && Directory.Exists(_ownedDirectory))
         {

@@ -85,6 +85,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             return;
         }
 
+        await _runtime.Stopping.CancelAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(cts.Token);
         await _app.DisposeAsync();

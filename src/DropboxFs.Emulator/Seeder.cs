@@ -41,8 +41,17 @@ internal static class Seeder
 
                 var size = new FileInfo(temp).Length;
                 var mtime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero).ToUnixTimeSeconds();
-                await state.RunAsync(() => state.CommitFileLocked(new CommitInfo(remote, "overwrite", null, false, mtime, false), hash, size,
-                    () => state.Blobs.Adopt(temp, hash)), ct);
+                await state.RunAsync(() =>
+                {
+                    try
+                    {
+                        state.CommitFileLocked(new CommitInfo(remote, "overwrite", null, false, mtime, false), hash, size, () => state.Blobs.Adopt(temp, hash));
+                    }
+                    catch (Exception e) when (e is PathFault or Http.ApiException)
+                    {
+                        // A name Dropbox refuses (desktop.ini, a too-long name…) is skipped, as the desktop client would.
+                    }
+                }, ct);
             }
             finally
             {
@@ -53,9 +62,16 @@ internal static class Seeder
 
     private static Task EnsureFolderAsync(DropboxState state, string path, CancellationToken ct) => state.RunAsync(() =>
     {
-        if (state.Entries.GetByPath(DbxPath.Lower(path)) == null)
+        try
         {
-            state.CreateFolderLocked(path, autorename: false);
+            if (state.Entries.GetByPath(DbxPath.Lower(path)) == null)
+            {
+                state.CreateFolderLocked(path, autorename: false);
+            }
+        }
+        catch (Exception e) when (e is PathFault or Http.ApiException)
+        {
+            // Refused folder name: skipped; its files then fail the same way and are skipped too.
         }
     }, ct);
 }

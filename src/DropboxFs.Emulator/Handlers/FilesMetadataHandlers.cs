@@ -45,15 +45,15 @@ internal static class FilesMetadataHandlers
 
     public static async Task ListFolderAsync(ApiRequest req)
     {
-        var (path, recursive, includeDeleted, limit) = ReadListArg(req.Args);
-        var page = await req.RunAsync(() => req.State.ListFolderLocked(path, recursive, includeDeleted, limit));
+        var (path, recursive, includeDeleted, limit, link) = ReadListArg(req.Args);
+        var page = await req.RunAsync(() => req.State.ListFolderLocked(Linked(req, path, link), recursive, includeDeleted, limit));
         await req.OkAsync(Page(page));
     }
 
     public static async Task GetLatestCursorAsync(ApiRequest req)
     {
-        var (path, recursive, includeDeleted, limit) = ReadListArg(req.Args);
-        var cursor = await req.RunAsync(() => req.State.LatestCursorLocked(path, recursive, includeDeleted, limit));
+        var (path, recursive, includeDeleted, limit, link) = ReadListArg(req.Args);
+        var cursor = await req.RunAsync(() => req.State.LatestCursorLocked(Linked(req, path, link), recursive, includeDeleted, limit));
         await req.OkAsync(new JsonObject { ["cursor"] = cursor });
     }
 
@@ -92,12 +92,12 @@ internal static class FilesMetadataHandlers
             var (found, signal) = await req.RunAsync(() => (req.State.HasChangesLocked(cursor), req.State.ChangeSignal));
             changes = found;
             var left = deadline - time.GetUtcNow();
-            if (changes || left <= TimeSpan.Zero)
+            if (changes || left <= TimeSpan.Zero || req.Runtime.Stopping.IsCancellationRequested)
             {
                 break;
             }
 
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, req.Runtime.Stopping.Token))
             {
                 await Task.WhenAny(signal, Task.Delay(left, time, wait.Token));
                 await wait.CancelAsync(); // drop the timer when the signal won
@@ -115,7 +115,11 @@ internal static class FilesMetadataHandlers
         await req.OkAsync(result);
     }
 
-    private static (string Path, bool Recursive, bool IncludeDeleted, int Limit) ReadListArg(ArgReader a)
+    /// <summary>The path to list: as given, or relative to a shared link's folder (called under the state lock).</summary>
+    private static string Linked(ApiRequest req, string path, (string Url, string? Password)? link) =>
+        link is { } l ? SharingHandlers.ResolveLinkedFolderLocked(req.State, l.Url, l.Password, path) : path;
+
+    private static (string Path, bool Recursive, bool IncludeDeleted, int Limit, (string Url, string? Password)? Link) ReadListArg(ArgReader a)
     {
         var path = a.ReqString("path");
         if (path == "/")
@@ -132,9 +136,26 @@ internal static class FilesMetadataHandlers
         a.Bool("include_mounted_folders", true);
         a.Bool("include_non_downloadable_files", true);
         a.Bool("include_restorable_info");
-        a.Ignore("shared_link", "include_property_groups");
+        (string, string?)? link = null;
+        var shared = a.OptObject("shared_link");
+        if (shared != null)
+        {
+            link = (shared.ReqString("url"), shared.OptString("password"));
+            shared.Done();
+            if (recursive)
+            {
+                throw Errors.BadArg("shared_link", "recursive listing is not supported for shared links");
+            }
+
+            if (path.StartsWith("id:", StringComparison.Ordinal) || path.StartsWith("ns:", StringComparison.Ordinal))
+            {
+                throw Errors.BadArg("path", "with shared_link, path must be relative to the link (\"\" or \"/sub\")");
+            }
+        }
+
+        a.Ignore("include_property_groups");
         a.Done();
-        return (path, recursive, includeDeleted, limit);
+        return (path, recursive, includeDeleted, limit, link);
     }
 
     private static Cursor ReadCursor(ArgReader a)

@@ -128,6 +128,22 @@ internal static class SharingHandlers
         await FilesContentHandlers.ServeBlobAsync(rt, ctx, file.ContentHash!, file.Size, file.Name);
     }
 
+    /// <summary>
+    /// The folder a list_folder <c>shared_link</c> argument names, joined with the link-relative
+    /// path ("" or "/sub"). Unknown, revoked, expired or wrongly-passworded links are path/not_found.
+    /// </summary>
+    internal static string ResolveLinkedFolderLocked(DropboxState s, string url, string? password, string relative)
+    {
+        var link = FindByUrl(s, url);
+        var e = link == null ? null : s.Entries.GetById(link.FileId);
+        if (e == null || (link!.Expires is long exp && exp <= s.NowSeconds) || (link.Password != null && link.Password != password))
+        {
+            throw new PathFault(PathRole.Lookup, Errors.NotFound);
+        }
+
+        return e.IsFolder ? e.PathDisplay + relative : throw new PathFault(PathRole.Lookup, Errors.NotFolder);
+    }
+
     private sealed record LinkTarget(SharedLinkRecord? Link, Entry? Entry);
 
     private sealed record LinkSettings(long? Expires, string? Password, string Visibility, bool AllowDownload);
@@ -175,7 +191,7 @@ internal static class SharingHandlers
         return new LinkSettings(expires, wantsPassword ? password : null, visibility, allowDownload);
     }
 
-    private static SharedLinkRecord? FindByUrl(DropboxState s, string url)
+    internal static SharedLinkRecord? FindByUrl(DropboxState s, string url)
     {
         var exact = s.Links.ByUrl(url);
         if (exact != null)

@@ -30,6 +30,11 @@ internal static partial class UploadSessionHandlers
         var args = req.Args.ReqList("entries", 1000).Select(ParseFinish).ToList();
         req.Args.Done();
         var results = await RunBatchAsync(req, args);
+        if (req.Runtime.BatchJobs.Count > 1000)
+        {
+            req.Runtime.BatchJobs.Clear(); // deprecated route; a client polls its job right away
+        }
+
         var jobId = "dbjid:" + DropboxState.NewOpaque(24);
         req.Runtime.BatchJobs[jobId] = results;
         await req.OkAsync(new JsonObject { [".tag"] = "async_job_id", ["async_job_id"] = jobId });
@@ -128,8 +133,21 @@ internal static partial class UploadSessionHandlers
 
         var path = req.State.Blobs.SessionPath(id);
         string hash;
-        await using (var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.Asynchronous))
+        SessionHash? running = null;
+        if (!session.Concurrent)
         {
+            req.Runtime.SessionHashers.TryRemove(id, out running);
+        }
+
+        if (running != null && running.Length == session.Length)
+        {
+            hash = running.Hasher.Finish(); // saw every byte as it arrived: no second pass over the file
+            running.Hasher.Dispose();
+        }
+        else
+        {
+            running?.Hasher.Dispose();
+            await using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
             stream.SetLength(session.Length); // concurrent chunks past the closing one do not belong to the file
             hash = await ContentHasher.ComputeAsync(stream, req.Aborted);
         }

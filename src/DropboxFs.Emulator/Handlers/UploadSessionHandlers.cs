@@ -34,6 +34,7 @@ internal static partial class UploadSessionHandlers
 
         var session = await req.State.RunAsync(() => req.State.NewSessionLocked(concurrent, 0, false));
         var path = req.State.Blobs.SessionPath(session.Id);
+        var running = concurrent ? null : new SessionHash();
         var ok = false;
         try
         {
@@ -41,7 +42,8 @@ internal static partial class UploadSessionHandlers
             string hash;
             using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous))
             {
-                (length, hash) = await BodyStreams.ReceiveAsync(req, handle, 0, EmulatorServer.MaxUploadBody, PayloadTooLarge);
+                (length, hash) = await BodyStreams.ReceiveAsync(req, handle, 0, EmulatorServer.MaxUploadBody, PayloadTooLarge,
+                    hashBody: expectedHash != null, tee: running?.Hasher);
             }
 
             if (expectedHash != null && expectedHash != hash)
@@ -50,11 +52,19 @@ internal static partial class UploadSessionHandlers
             }
 
             await req.State.RunAsync(() => req.State.Sessions.Update(session with { Length = length, Closed = close }));
+            if (running != null)
+            {
+                running.Length = length;
+                req.Runtime.SessionHashers[session.Id] = running;
+                running = null;
+            }
+
             ok = true;
             await req.OkAsync(new JsonObject { ["session_id"] = session.Id });
         }
         finally
         {
+            running?.Hasher.Dispose();
             if (!ok)
             {
                 await req.State.RunAsync(() =>
@@ -141,15 +151,40 @@ internal static partial class UploadSessionHandlers
                 throw Fail(Errors.Tag("closed"));
             }
 
-            var (length, hash) = await ReceiveIntoSessionAsync(req, session, offset, source);
+            // The running hash stays usable only if it has seen exactly the bytes before this chunk.
+            req.Runtime.SessionHashers.TryGetValue(id, out var running);
+            if (running != null && running.Length != offset)
+            {
+                req.Runtime.DropSessionHash(id);
+                running = null;
+            }
+
+            (long Length, string Hash) received;
+            try
+            {
+                received = await ReceiveIntoSessionAsync(req, session, offset, source, expectedHash != null, running?.Hasher);
+            }
+            catch
+            {
+                req.Runtime.DropSessionHash(id);
+                throw;
+            }
+
+            var (length, hash) = received;
             if (expectedHash != null && expectedHash != hash)
             {
+                req.Runtime.DropSessionHash(id);
                 TruncateSession(req, session);
                 throw Fail(Errors.Tag("content_hash_mismatch"));
             }
 
             var updated = session with { Length = offset + length, Closed = session.Closed || close };
             await req.State.RunAsync(() => req.State.Sessions.Update(updated));
+            if (running != null)
+            {
+                running.Length = updated.Length;
+            }
+
             if (req.Has(FaultKind.IncorrectOffset) && wrap == null)
             {
                 // A lost acknowledgement: the chunk is stored, the client is told the true offset.
@@ -162,13 +197,14 @@ internal static partial class UploadSessionHandlers
         }
     }
 
-    private static async Task<(long Length, string Hash)> ReceiveIntoSessionAsync(ApiRequest req, UploadSession session, long at, Stream? source)
+    private static async Task<(long Length, string Hash)> ReceiveIntoSessionAsync(ApiRequest req, UploadSession session, long at, Stream? source,
+        bool hashBody = true, ContentHasher? tee = null)
     {
         try
         {
             using var handle = File.OpenHandle(req.State.Blobs.SessionPath(session.Id), FileMode.OpenOrCreate, FileAccess.Write,
                 FileShare.ReadWrite, FileOptions.Asynchronous);
-            return await BodyStreams.ReceiveAsync(req, handle, at, EmulatorServer.MaxUploadBody, PayloadTooLarge, source);
+            return await BodyStreams.ReceiveAsync(req, handle, at, EmulatorServer.MaxUploadBody, PayloadTooLarge, source, hashBody, tee);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ApiException or BadHttpRequestException)
         {

@@ -12,8 +12,13 @@ internal static class BodyStreams
 {
     private const int ChunkSize = 256 * 1024;
 
-    /// <summary>Writes the request body into <paramref name="file"/> from <paramref name="fileOffset"/>; returns its length and content_hash.</summary>
-    public static async Task<(long Length, string Hash)> ReceiveAsync(ApiRequest req, SafeFileHandle file, long fileOffset, long maxBytes, Func<ApiException> tooLarge, Stream? source = null)
+    /// <summary>
+    /// Writes the request body (or <paramref name="source"/>) into <paramref name="file"/> from
+    /// <paramref name="fileOffset"/>; returns its length and, when <paramref name="hashBody"/>, its
+    /// content_hash ("" otherwise). <paramref name="tee"/> also sees every byte (a session's running hash).
+    /// </summary>
+    public static async Task<(long Length, string Hash)> ReceiveAsync(ApiRequest req, SafeFileHandle file, long fileOffset, long maxBytes,
+        Func<ApiException> tooLarge, Stream? source = null, bool hashBody = true, ContentHasher? tee = null)
     {
         var body = source ?? req.Http.Request.Body;
         if (source == null && req.Http.Request.ContentLength > maxBytes)
@@ -25,7 +30,7 @@ internal static class BodyStreams
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            using var hasher = new ContentHasher();
+            using var hasher = hashBody ? new ContentHasher() : null;
             long total = 0;
             int n;
             while ((n = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), req.Aborted)) > 0)
@@ -43,11 +48,12 @@ internal static class BodyStreams
                 }
 
                 await req.Runtime.Upstream.WaitAsync(n, req.Aborted);
-                hasher.Append(buffer.AsSpan(0, n));
+                hasher?.Append(buffer.AsSpan(0, n));
+                tee?.Append(buffer.AsSpan(0, n));
                 await RandomAccess.WriteAsync(file, buffer.AsMemory(0, n), fileOffset + total - n, req.Aborted);
             }
 
-            return (total, hasher.Finish());
+            return (total, hasher?.Finish() ?? "");
         }
         finally
         {

@@ -20,7 +20,7 @@ internal sealed class ChangeLogTable(EmulatorDatabase db)
         db.Execute(
             "INSERT INTO changes(path_lower,path_display,parent_lower,kind,time) VALUES($pl,$pd,$par,$k,$t)",
             ("$pl", pathLower), ("$pd", pathDisplay), ("$par", DbxPath.ParentOf(pathLower)), ("$k", (int)kind), ("$t", time));
-        return MaxSeq();
+        return Convert.ToInt64(db.Scalar("SELECT last_insert_rowid()"), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public long MaxSeq() => Convert.ToInt64(db.Scalar("SELECT coalesce(max(seq),0) FROM changes"), System.Globalization.CultureInfo.InvariantCulture);

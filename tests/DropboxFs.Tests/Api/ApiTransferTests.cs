@@ -21,6 +21,27 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
+    public async Task RangesOnAnEmptyFileOrPastTheEndYieldNoBytes()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        await h.PutAsync("/empty.bin", []);
+        await h.PutAsync("/five.bin", [1, 2, 3, 4, 5]);
+        await using (var dl = await h.Client.OpenDownloadAsync("/empty.bin", 0, 4096))
+        {
+            Assert.Equal(0, dl.Metadata.Size);
+            Assert.Equal(-1, dl.Content.ReadByte());
+        }
+        await using (var dl = await h.Client.OpenDownloadAsync("/five.bin", 5))
+        {
+            Assert.Equal(5, dl.Metadata.Size);
+            Assert.Equal(-1, dl.Content.ReadByte());
+        }
+        var ms = new MemoryStream();
+        await h.Client.DownloadAsync("/five.bin", ms, startByte: 3, length: 100);
+        Assert.Equal(new byte[] { 4, 5 }, ms.ToArray());
+    }
+
+    [Fact]
     public async Task DownloadInterruptedAtNBytesThenResumedWithStartByteIsByteIdentical()
     {
         await using var h = await ApiHarness.StartAsync();
@@ -151,16 +172,28 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
-    public async Task BlockAlignedFragmentsSendPerRequestHashesAndCommitTheRightContent()
+    public async Task ForwardOnlyBlockAlignedFragmentsSendPerRequestHashesAndCommitTheRightContent()
     {
         await using var h = await ApiHarness.StartAsync();
         var data = ApiHarness.RandomBytes(2 * ContentHash.BlockSize + 12_345, seed: 12);
-        var meta = await h.Client.UploadResumableAsync("/aligned.bin", new MemoryStream(data), new ResumableUploadOptions { FragmentSize = ContentHash.BlockSize });
+        var meta = await h.Client.UploadResumableAsync("/aligned.bin", new ForwardOnly(new MemoryStream(data)), new ResumableUploadOptions { FragmentSize = ContentHash.BlockSize });
         Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
         Assert.Equal(3, h.Server.Control.RequestCount("files/upload_session/append_v2"));
         var local = Path.Combine(h.TempDir, "aligned.bin");
         await h.Client.DownloadToFileAsync("/aligned.bin", local, resume: false, verifyContentHash: false);
         Assert.Equal(data, await File.ReadAllBytesAsync(local));
+    }
+
+    [Fact]
+    public async Task ConnectionResetInTheMiddleOfAFragmentBodyIsResentFromTheSource()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(900_000, seed: 13);
+        h.Server.Control.AddFault(new FaultRule { Route = "files/upload_session/append_v2", Kind = FaultKind.ResetConnection, AfterBytes = 150_000, Skip = 1 });
+        var meta = await h.Client.UploadResumableAsync("/reset-frag.bin", new MemoryStream(data), new ResumableUploadOptions { FragmentSize = 300_000 });
+        Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
+        Assert.Equal(4, h.Server.Control.RequestCount("files/upload_session/append_v2"));
+        Assert.Equal(data, await h.GetAsync("/reset-frag.bin"));
     }
 
     [Fact]

@@ -84,3 +84,25 @@ public class LongpollTests
         return c;
     }
 }
+
+public class LongpollShutdownTests
+{
+    [Fact]
+    public async Task StoppingTheServerReleasesAWaitingLongpoll()
+    {
+        var emu = await TestEmulator.StartAsync();
+        using var client = new HttpClient { BaseAddress = emu.BaseUri };
+        var cursor = (await emu.RpcAsync("files/list_folder/get_latest_cursor", new { path = "" })).GetProperty("cursor").GetString();
+        var body = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { cursor, timeout = 480 }));
+        body.Headers.ContentType = new("application/json");
+        var poll = client.PostAsync("2/files/list_folder/longpoll", body);
+        for (var i = 0; i < 500 && emu.Control.RequestCount("files/list_folder/longpoll") == 0; i++)
+        {
+            await Task.Delay(20); // wait until the server has the poll; no timing is asserted
+        }
+
+        await emu.DisposeAsync();
+        using var response = await poll; // completes (changes:false) instead of hanging for 480 s
+        Assert.Equal("{\"changes\":false}", await response.Content.ReadAsStringAsync());
+    }
+}

@@ -180,3 +180,25 @@ public class AppendBatchTests
             new { entries = new[] { new { cursor = new { session_id = ids[0], offset = 3 }, length = 5 } } }, "ab"u8.ToArray()), "length_mismatch/");
     }
 }
+
+public class SessionHashTests
+{
+    [Fact]
+    public async Task SessionCommitHasTheWholeFileContentHashAcrossBlockBoundaries()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        var data = new byte[(9 * 1024 * 1024) + 17];
+        new Random(3).NextBytes(data);
+        const int part = 3 * 1024 * 1024;
+        var id = (await OkAsync(await emu.SendContentAsync("files/upload_session/start", new { }, data[..part]))).GetProperty("session_id").GetString();
+        await OkAsync(await emu.SendContentAsync("files/upload_session/append_v2", new { cursor = new { session_id = id, offset = part } }, data[part..(2 * part)]));
+        // A refused chunk (bad content_hash) must not poison the running hash.
+        await ConflictAsync(await emu.SendContentAsync("files/upload_session/append_v2",
+            new { cursor = new { session_id = id, offset = 2 * part }, content_hash = new string('a', 64) }, data[(2 * part)..(3 * part)]), "content_hash_mismatch/");
+        await OkAsync(await emu.SendContentAsync("files/upload_session/append_v2", new { cursor = new { session_id = id, offset = 2 * part } }, data[(2 * part)..(3 * part)]));
+        var meta = await OkAsync(await emu.SendContentAsync("files/upload_session/finish",
+            new { cursor = new { session_id = id, offset = 3 * part }, commit = new { path = "/hashed.bin" } }, data[(3 * part)..]));
+        Assert.Equal(DropboxFs.Emulator.Model.ContentHasher.Compute(data), meta.GetProperty("content_hash").GetString());
+        Assert.Equal(data, await emu.DownloadAsync("/hashed.bin"));
+    }
+}
