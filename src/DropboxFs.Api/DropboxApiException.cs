@@ -54,8 +54,9 @@ public sealed class DropboxApiException : Exception
     public bool IsRateLimited => StatusCode == 429 || HasTag("too_many_write_operations") || HasTag("too_many_requests");
     /// <summary>401 expired_access_token: refresh and retry.</summary>
     public bool IsExpiredToken => StatusCode == 401 && HasTag("expired_access_token");
-    /// <summary>401 of any kind (invalid, expired, revoked token; missing scope).</summary>
-    public bool IsAuthError => StatusCode == 401;
+    /// <summary>401 of any kind (invalid, expired, revoked token; missing scope), or a refused OAuth exchange or
+    /// refresh (e.g. invalid_grant for a revoked refresh token): the user must log in again.</summary>
+    public bool IsAuthError => StatusCode == 401 || Route.StartsWith("oauth2/", StringComparison.Ordinal);
     /// <summary>Cursor invalid: relist from scratch.</summary>
     public bool IsReset => HasTag("reset");
     /// <summary>Upload session offset mismatch; see <see cref="CorrectOffset"/>.</summary>

@@ -82,9 +82,15 @@ public sealed partial class DropboxClient
     }
 
     /// <summary>Downloads to a local file. With <paramref name="resume"/>, an existing partial file is continued from
-    /// its length (Range), else the file is replaced. The whole file's content_hash is verified at the end
-    /// (<see cref="InvalidDataException"/> on mismatch), hashing as the bytes arrive.</summary>
-    public async Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume = false, CancellationToken ct = default)
+    /// its length (Range), else the file is replaced. With <paramref name="verifyContentHash"/> (default) the whole
+    /// file's content_hash is verified at the end (<see cref="InvalidDataException"/> on mismatch), hashing as the
+    /// bytes arrive (one SHA-256 pass; a resumed file's existing prefix is read once more).</summary>
+    public Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume = false, CancellationToken ct = default) =>
+        DownloadToFileAsync(path, localPath, resume, verifyContentHash: true, ct);
+
+    /// <summary>As <see cref="DownloadToFileAsync(string, string, bool, CancellationToken)"/>, choosing whether the
+    /// content_hash is verified (skipping it saves one SHA-256 pass).</summary>
+    public async Task<FileMetadata> DownloadToFileAsync(string path, string localPath, bool resume, bool verifyContentHash, CancellationToken ct = default)
     {
         var options = new FileStreamOptions
         {
@@ -97,7 +103,7 @@ public sealed partial class DropboxClient
         await using var file = new FileStream(localPath, options);
         using var hash = new ContentHash();
         long start = 0;
-        if (resume && file.Length > 0)
+        if (resume && file.Length > 0 && verifyContentHash)
         {
             // Hash the bytes already here so the final check covers the whole file.
             var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
@@ -113,11 +119,18 @@ public sealed partial class DropboxClient
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+        if (resume)
+        {
             start = file.Length;
+            file.Position = start;
         }
         var meta = await CopyDownloadAsync(path, start, null, async (data, token) =>
         {
-            hash.Append(data.Span);
+            if (verifyContentHash)
+            {
+                hash.Append(data.Span);
+            }
             await file.WriteAsync(data, token).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
         await file.FlushAsync(ct).ConfigureAwait(false);
@@ -125,8 +138,8 @@ public sealed partial class DropboxClient
         {
             throw new InvalidDataException($"Local file {localPath} is longer ({file.Length}) than {path} ({meta.Size}); download it again without resume");
         }
-        var actual = hash.Finish();
-        if (meta.ContentHash is { } expected && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        var actual = verifyContentHash ? hash.Finish() : null;
+        if (actual is not null && meta.ContentHash is { } expected && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"content_hash mismatch for {path}: expected {expected}, got {actual}; download it again without resume");
         }

@@ -61,8 +61,9 @@ public sealed partial class DropboxClient
         {
             arg["allow_ownership_transfer"] = options.AllowOwnershipTransfer;
         }
-        // What "done" looks like, captured before the first attempt so an unknown outcome can be checked.
-        var source = options.Autorename ? null : await TryGetMetadataAsync(from, ct: ct).ConfigureAwait(false);
+        // Without autorename the destination must be free, so after an unknown outcome "destination exists (and,
+        // for a move, the source is gone)" means our request took effect; no lookup is needed up front.
+        // With autorename the result name is unknown, so the request is repeated.
         return await MutateAsync<Metadata>(route,
             async token =>
             {
@@ -71,18 +72,7 @@ public sealed partial class DropboxClient
             },
             async token =>
             {
-                if (source is null)
-                {
-                    return null;
-                }
-                var target = await TryGetMetadataAsync(to, ct: token).ConfigureAwait(false);
-                var same = (source, target) switch
-                {
-                    (FileMetadata s, FileMetadata t) => move ? s.Id == t.Id : s.ContentHash == t.ContentHash,
-                    (FolderMetadata s, FolderMetadata t) => !move || s.Id == t.Id,
-                    _ => false,
-                };
-                if (!same)
+                if (options.Autorename || await TryGetMetadataAsync(to, ct: token).ConfigureAwait(false) is not { } target)
                 {
                     return null;
                 }

@@ -11,8 +11,10 @@ public sealed partial class DropboxClient
     /// offset; persist them and pass them back as <see cref="ResumableUploadOptions.Resume"/> to continue an
     /// interrupted upload from the same point (a seekable source must then be positioned at the file's start; a
     /// forward-only one at the resume offset). incorrect_offset answers are corrected from correct_offset
-    /// (seekable sources). Memory: one pooled fragment buffer; no whole-file buffers.</summary>
-    public async Task<FileMetadata> UploadResumableAsync(string path, Stream source, ResumableUploadOptions? options = null, CancellationToken ct = default)
+    /// (seekable sources). The committed file's content_hash is checked against the local data.
+    /// Memory: a seekable source streams each fragment straight from the stream (no fragment buffer); a
+    /// forward-only source uses one pooled fragment buffer so a failed request can be repeated.</summary>
+    public Task<FileMetadata> UploadResumableAsync(string path, Stream source, ResumableUploadOptions? options = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         options ??= new ResumableUploadOptions();
@@ -21,44 +23,87 @@ public sealed partial class DropboxClient
         {
             throw new ArgumentOutOfRangeException(nameof(options), "FragmentSize must be 1 byte .. 150 MiB");
         }
-        var basePos = source.CanSeek ? source.Position : 0;
-        long? total = source.CanSeek ? source.Length - basePos : null;
+        return source.CanSeek
+            ? UploadSeekableAsync(path, source, options, fragment, ct)
+            : UploadForwardOnlyAsync(path, source, options, fragment, ct);
+    }
+
+    // Seekable: the curl pattern. Each fragment is a streaming body read from the source and hashed as it goes
+    // (one SHA-256 pass per byte); the server works while we read. No per-request content_hash (we only know it
+    // after sending); the file hash is checked at the end instead.
+    private async Task<FileMetadata> UploadSeekableAsync(string path, Stream source, ResumableUploadOptions options, int fragment, CancellationToken ct)
+    {
+        var basePos = source.Position;
+        var total = source.Length - basePos;
         var hasher = new ContentHash();
-        var buffer = ArrayPool<byte>.Shared.Rent(fragment);
         try
         {
-            var hashKnown = true;
             UploadSessionCursor cursor;
             if (options.Resume is { } resume)
             {
                 cursor = resume;
-                if (source.CanSeek)
-                {
-                    await HashPrefixAsync(source, basePos, resume.Offset, hasher, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    hashKnown = false; // the prefix was consumed elsewhere
-                }
+                await HashPrefixAsync(source, basePos, resume.Offset, hasher, ct).ConfigureAwait(false);
             }
             else
             {
-                if (source.CanSeek)
+                var (existing, _) = await FindIdenticalAsync(path, source, total, options.Upload, hashSmall: false, ct).ConfigureAwait(false);
+                if (existing is not null)
                 {
-                    var (existing, _) = await FindIdenticalAsync(path, source, total!.Value, options.Upload, hashSmall: false, ct).ConfigureAwait(false);
-                    if (existing is not null)
-                    {
-                        return existing;
-                    }
+                    return existing;
                 }
-                cursor = await StartUploadSessionAsync(default, false, ct).ConfigureAwait(false);
-                if (options.OnSessionStarted is { } started)
-                {
-                    await started(cursor, ct).ConfigureAwait(false);
-                }
+                cursor = await StartSessionAsync(options, ct).ConfigureAwait(false);
             }
-
             var corrections = 0;
+            while (cursor.Offset < total)
+            {
+                var length = (int)Math.Min(fragment, total - cursor.Offset);
+                using var window = new HashingWindow(source, basePos + cursor.Offset, length, hasher);
+                var at = cursor.Offset;
+                try
+                {
+                    cursor = await AppendUploadSessionAsync(cursor, length, window.CreateContent, false, null, ct).ConfigureAwait(false);
+                }
+                catch (DropboxApiException ex) when (ex.IsIncorrectOffset && ex.CorrectOffset is { } correct && correct <= total && ++corrections <= 3)
+                {
+                    // The server holds a different byte count than we thought (stale saved cursor, lost answer):
+                    // continue from its count, re-hashing the prefix so the final check stays exact.
+                    _log.LogInformation("Upload session offset corrected from {Offset} to {Correct}", cursor.Offset, correct);
+                    cursor = cursor with { Offset = correct };
+                    hasher.Dispose();
+                    hasher = new ContentHash();
+                    await HashPrefixAsync(source, basePos, correct, hasher, ct).ConfigureAwait(false);
+                    continue;
+                }
+                var advanced = window.TakeCompletedHasher();
+                if (advanced is null)
+                {
+                    // Acknowledged without any attempt streaming every byte (a duplicate answered early): hash here.
+                    advanced = hasher.Clone();
+                    await HashRangeAsync(source, basePos + at, length, advanced, ct).ConfigureAwait(false);
+                }
+                hasher.Dispose();
+                hasher = advanced;
+                await ReportAsync(options, cursor, total, ct).ConfigureAwait(false);
+            }
+            return await FinishAndCheckAsync(path, cursor, options, hasher.Finish(), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            hasher.Dispose();
+        }
+    }
+
+    // Forward-only: a fragment must be buffered so that a failed request can be sent again. When the fragment is
+    // whole 4 MiB blocks on a block boundary, its block digests give both its content_hash and the file hash.
+    private async Task<FileMetadata> UploadForwardOnlyAsync(string path, Stream source, ResumableUploadOptions options, int fragment, CancellationToken ct)
+    {
+        using var hasher = new ContentHash();
+        var hashKnown = options.Resume is null; // a resumed stream starts mid-file: the prefix is not ours to read
+        var cursor = options.Resume ?? await StartSessionAsync(options, ct).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(fragment);
+        var digests = new byte[ContentHash.BlockCount(fragment) * 32];
+        try
+        {
             while (true)
             {
                 var n = await FillAsync(source, buffer.AsMemory(0, fragment), ct).ConfigureAwait(false);
@@ -66,43 +111,66 @@ public sealed partial class DropboxClient
                 {
                     break;
                 }
-                try
+                string? bodyHash = null;
+                var aligned = hashKnown && hasher.IsOnBlockBoundary && (n % ContentHash.BlockSize == 0 || n < fragment);
+                if (aligned)
                 {
-                    cursor = await AppendUploadSessionAsync(cursor, buffer.AsMemory(0, n), false, ct).ConfigureAwait(false);
+                    bodyHash = ContentHash.ComputeWithBlockDigests(buffer.AsSpan(0, n), digests);
                 }
-                catch (DropboxApiException ex) when (ex.IsIncorrectOffset && ex.CorrectOffset is { } correct
-                    && source.CanSeek && correct <= total && ++corrections <= 3)
+                cursor = await AppendUploadSessionAsync(cursor, buffer.AsMemory(0, n), false, bodyHash, ct).ConfigureAwait(false);
+                if (aligned)
                 {
-                    // The server holds a different number of bytes than we thought (stale saved cursor, lost
-                    // answer): continue from its count, re-hashing the prefix so the final check stays exact.
-                    _log.LogInformation("Upload session offset corrected from {Offset} to {Correct}", cursor.Offset, correct);
-                    cursor = cursor with { Offset = correct };
-                    hasher.Dispose();
-                    hasher = new ContentHash();
-                    await HashPrefixAsync(source, basePos, correct, hasher, ct).ConfigureAwait(false);
-                    hashKnown = true;
-                    continue;
+                    hasher.AppendBlockDigests(digests.AsSpan(0, ContentHash.BlockCount(n) * 32), n % ContentHash.BlockSize != 0);
                 }
-                hasher.Append(buffer.AsSpan(0, n));
-                if (options.OnProgress is { } progress)
+                else if (hashKnown)
                 {
-                    await progress(new UploadProgress(cursor, total), ct).ConfigureAwait(false);
+                    hasher.Append(buffer.AsSpan(0, n));
                 }
+                await ReportAsync(options, cursor, null, ct).ConfigureAwait(false);
             }
-            var hash = hashKnown ? hasher.Finish() : null;
-            return await FinishUploadSessionAsync(cursor, path, options.Upload, hash, ct).ConfigureAwait(false);
         }
         finally
         {
-            hasher.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return await FinishAndCheckAsync(path, cursor, options, hashKnown ? hasher.Finish() : null, ct).ConfigureAwait(false);
+    }
+
+    private async Task<UploadSessionCursor> StartSessionAsync(ResumableUploadOptions options, CancellationToken ct)
+    {
+        var cursor = await StartUploadSessionAsync(default, false, ct).ConfigureAwait(false);
+        if (options.OnSessionStarted is { } started)
+        {
+            await started(cursor, ct).ConfigureAwait(false);
+        }
+        return cursor;
+    }
+
+    private static async Task ReportAsync(ResumableUploadOptions options, UploadSessionCursor cursor, long? total, CancellationToken ct)
+    {
+        if (options.OnProgress is { } progress)
+        {
+            await progress(new UploadProgress(cursor, total), ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Hashes bytes [basePos, basePos + length) of a seekable source and leaves it positioned after them.</summary>
-    private static async Task HashPrefixAsync(Stream source, long basePos, long length, ContentHash hasher, CancellationToken ct)
+    private async Task<FileMetadata> FinishAndCheckAsync(string path, UploadSessionCursor cursor, ResumableUploadOptions options, string? hash, CancellationToken ct)
     {
-        source.Position = basePos;
+        var committed = await FinishUploadSessionAsync(cursor, path, options.Upload, hash, ct).ConfigureAwait(false);
+        if (hash is not null && committed.ContentHash is { } remote && !string.Equals(remote, hash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"{committed.PathDisplay} was committed with content_hash {remote}, but the local data hashes to {hash}; upload it again");
+        }
+        return committed;
+    }
+
+    /// <summary>Hashes bytes [basePos, basePos + length) of a seekable source and leaves it positioned after them.</summary>
+    private static Task HashPrefixAsync(Stream source, long basePos, long length, ContentHash hasher, CancellationToken ct) =>
+        HashRangeAsync(source, basePos, length, hasher, ct);
+
+    private static async Task HashRangeAsync(Stream source, long start, long length, ContentHash hasher, CancellationToken ct)
+    {
+        source.Position = start;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {

@@ -60,6 +60,12 @@ public sealed partial class DropboxClient
                 static async (ctx, state) => await state(ctx.CancellationToken).ConfigureAwait(false),
                 context, attempt).ConfigureAwait(false);
         }
+        catch (Exception ex) when (UploadSourceException.FindIn(ex) is { } sourceError)
+        {
+            // The caller's stream failed, not the network: surface its own exception.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(sourceError);
+            throw;
+        }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
@@ -68,7 +74,7 @@ public sealed partial class DropboxClient
 
     internal static bool ShouldRetry(Exception ex, bool idempotent, CancellationToken ct)
     {
-        if (ct.IsCancellationRequested)
+        if (ct.IsCancellationRequested || UploadSourceException.FindIn(ex) is not null)
         {
             return false;
         }
@@ -90,7 +96,7 @@ public sealed partial class DropboxClient
 
     /// <summary>Whether a mutation's result is unknown: the exchange broke, or a 5xx other than 503 answered.</summary>
     private static bool IsOutcomeUnknown(Exception ex) =>
-        IsNetworkFailure(ex) || ex is DropboxApiException { StatusCode: >= 500 and not 503 };
+        UploadSourceException.FindIn(ex) is null && (IsNetworkFailure(ex) || ex is DropboxApiException { StatusCode: >= 500 and not 503 });
 
     /// <summary>Runs a mutation; if its outcome is unknown, asks <paramref name="verify"/> whether it took effect
     /// (returning the result if so) before repeating it.</summary>

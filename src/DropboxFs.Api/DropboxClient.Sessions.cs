@@ -29,27 +29,37 @@ public sealed partial class DropboxClient
     /// advanced cursor. When the server answers incorrect_offset with correct_offset = offset + data length (the
     /// previous attempt arrived but its answer was lost), that counts as success. Other offset mismatches throw
     /// <see cref="DropboxApiException"/> with <see cref="DropboxApiException.CorrectOffset"/>.</summary>
-    public async Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, ReadOnlyMemory<byte> data, bool close = false, CancellationToken ct = default)
+    public Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, ReadOnlyMemory<byte> data, bool close = false, CancellationToken ct = default) =>
+        AppendUploadSessionAsync(cursor, data, close, ContentHash.Compute(data.Span), ct);
+
+    /// <summary>Append with a precomputed body hash (null = send none).</summary>
+    internal Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, ReadOnlyMemory<byte> data, bool close, string? bodyHash, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(cursor);
         if (data.Length > MaxRequestBody)
         {
             throw new ArgumentOutOfRangeException(nameof(data), "At most 150 MiB per request");
         }
+        return AppendUploadSessionAsync(cursor, data.Length, () => new ReadOnlyMemoryContent(data), close, bodyHash, ct);
+    }
+
+    /// <summary>Append whose body comes from <paramref name="createContent"/> (called once per attempt).</summary>
+    internal async Task<UploadSessionCursor> AppendUploadSessionAsync(UploadSessionCursor cursor, long length, Func<HttpContent> createContent,
+        bool close, string? bodyHash, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
         var arg = new JsonObject
         {
             ["cursor"] = CursorJson(cursor),
             ["close"] = close,
-            ["content_hash"] = ContentHash.Compute(data.Span),
-        };
-        var next = cursor with { Offset = cursor.Offset + data.Length };
+        }.AddIf("content_hash", bodyHash);
+        var next = cursor with { Offset = cursor.Offset + length };
         try
         {
             // Repeating an append is safe: the server's offset check turns a duplicate into incorrect_offset.
             await RunAsync("files/upload_session/append_v2", idempotent: true, async t =>
             {
                 using var response = await SendAsync("files/upload_session/append_v2",
-                    () => BuildContentRequest("files/upload_session/append_v2", arg, new ReadOnlyMemoryContent(data)), false, t).ConfigureAwait(false);
+                    () => BuildContentRequest("files/upload_session/append_v2", arg, createContent()), false, t).ConfigureAwait(false);
                 return true;
             }, ct).ConfigureAwait(false);
         }

@@ -67,6 +67,7 @@ public sealed partial class DropboxClient
                     auth = await _options.Tokens.GetAuthorizationAsync(ct).ConfigureAwait(false);
                     request.Headers.TryAddWithoutValidation("Authorization", auth);
                 }
+                _requestCounts.AddOrUpdate(route, 1, static (_, n) => n + 1);
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             }
             if ((int)response.StatusCode is >= 200 and < 300)

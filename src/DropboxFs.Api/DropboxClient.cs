@@ -19,6 +19,8 @@ public sealed partial class DropboxClient : IDisposable
     private readonly ILogger _log;
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
+    private readonly Uri? _endpoint;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _requestCounts = new(StringComparer.Ordinal);
     private long _longpollNotBeforeTicks;
 
     /// <summary>Creates a client; dispose it when done.</summary>
@@ -31,6 +33,7 @@ public sealed partial class DropboxClient : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "FragmentSize must be 1 byte .. 150 MiB");
         }
         _options = options;
+        _endpoint = WithTrailingSlash(options.Endpoint);
         _time = options.TimeProvider;
         _log = options.LoggerFactory?.CreateLogger<DropboxClient>() ?? NullLogger<DropboxClient>.Instance;
         HttpMessageHandler handler = options.HttpMessageHandler ?? new SocketsHttpHandler
@@ -56,7 +59,14 @@ public sealed partial class DropboxClient : IDisposable
     /// <summary>The options in use.</summary>
     public DropboxClientOptions Options => _options;
 
-    private Uri HostFor(RouteHost host) => _options.Endpoint ?? host switch
+    /// <summary>HTTP requests sent per route (e.g. "files/download"), retries and refresh repeats included; a snapshot
+    /// for status displays.</summary>
+    public IReadOnlyDictionary<string, long> RequestCounts => new Dictionary<string, long>(_requestCounts, StringComparer.Ordinal);
+
+    /// <summary>All HTTP requests sent so far.</summary>
+    public long TotalRequests => _requestCounts.Values.Sum();
+
+    private Uri HostFor(RouteHost host) => _endpoint ?? host switch
     {
         RouteHost.Content => s_contentHost,
         RouteHost.Notify => s_notifyHost,
@@ -64,6 +74,10 @@ public sealed partial class DropboxClient : IDisposable
     };
 
     private Uri RouteUri(RouteHost host, string route) => new(HostFor(host), "2/" + route);
+
+    /// <summary>"http://h:1/prefix" → "http://h:1/prefix/", so routes resolve under the prefix.</summary>
+    internal static Uri? WithTrailingSlash(Uri? endpoint) =>
+        endpoint is null || endpoint.AbsolutePath.EndsWith('/') ? endpoint : new Uri(endpoint.GetLeftPart(UriPartial.Path) + "/");
 
     /// <inheritdoc/>
     public void Dispose() => _http.Dispose();

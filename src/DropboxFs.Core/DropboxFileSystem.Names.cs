@@ -10,13 +10,30 @@ public sealed partial class DropboxFileSystem
     // 255: Dropbox's component limit (API reference §6.2), counted in UTF-16 units here.
     private const int MaxNameLength = 255;
 
+    // Rows read before a concurrent change are re-read this often, then placed anyway (the change's own invalidations follow).
+    private const int MaxPlacementAttempts = 4;
+
     public async ValueTask<FsEntry> LookupAsync(ulong parent, string name, CancellationToken ct)
     {
         var parentNode = _nodes.Get(parent);
         ValidateName(name);
         var key = await ListedKeyAsync(parentNode, ct).ConfigureAwait(false);
-        var entry = _entries.Get(PathKey.Child(key, name)) ?? throw new FsException(FsError.NotFound);
-        var node = _nodes.GetOrAddChild(parentNode, entry);
+        var childKey = PathKey.Child(key, name);
+        Node? node = null;
+        for (var attempt = 0; node is null; attempt++)
+        {
+            var generation = _nodes.Generation;
+            var entry = _entries.Get(childKey);
+            if (entry is null)
+            {
+                _nodes.AddNegative(parentNode, name);
+                throw new FsException(FsError.NotFound);
+            }
+
+            // A change applied between the read and the placement: read again (the feed is not a spin).
+            node = attempt < MaxPlacementAttempts ? _nodes.TryGetOrAddChild(parentNode, entry, generation) : _nodes.GetOrAddChild(parentNode, entry);
+        }
+
         _nodes.AddLookup(node, name);
         return new FsEntry(node.NodeId, AttributesOf(node));
     }
@@ -32,8 +49,16 @@ public sealed partial class DropboxFileSystem
     {
         var dir = _nodes.Get(node);
         var key = await ListedKeyAsync(dir, ct).ConfigureAwait(false);
-        var children = _entries.GetChildren(key);
-        var nodes = _nodes.GetOrAddChildren(dir, children);
+        IReadOnlyList<EntryRecord> children;
+        Node[]? nodes = null;
+        var attempt = 0;
+        do
+        {
+            var generation = attempt++ < MaxPlacementAttempts ? _nodes.Generation : -1;
+            children = _entries.GetChildren(key);
+            nodes = _nodes.TryGetOrAddChildren(dir, children, generation >= 0 ? generation : _nodes.Generation);
+        }
+        while (nodes is null);
         var result = new FsDirEntry[children.Count];
         for (var i = 0; i < children.Count; i++)
         {

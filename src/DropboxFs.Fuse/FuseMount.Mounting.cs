@@ -17,8 +17,13 @@ public sealed partial class FuseMount
     {
         FuseMountMethod.Syscall => true,
         FuseMountMethod.Fusermount => false,
-        _ => Libc.GetEuid() == 0,
+        _ => Libc.GetEuid() == 0 && !FusermountInstalled(),
     };
+
+    private static bool FusermountInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "fusermount3")));
 
     /// <summary>Checks the mountpoint, clears a stale mount there, mounts, and returns the /dev/fuse fd.</summary>
     private int MountDevice()
@@ -135,6 +140,43 @@ public sealed partial class FuseMount
             logger?.LogWarning("Clearing a stale mount at {MountPoint} (transport endpoint not connected)", mountPoint);
             DetachMount(mountPoint, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         }
+    }
+
+    /// <summary>Raises the mount's bdi read_ahead_kb (see <see cref="FuseMountOptions.ReadAheadBytes"/>); best effort.</summary>
+    private void TuneReadAhead()
+    {
+        if (_options.ReadAheadBytes <= 0 || FindDevice(_mountPoint) is not { } device)
+        {
+            return;
+        }
+
+        string path = $"/sys/class/bdi/{device}/read_ahead_kb";
+        try
+        {
+            File.WriteAllText(path, (_options.ReadAheadBytes / 1024).ToString(CultureInfo.InvariantCulture));
+            _logger.LogDebug("Readahead of {MountPoint} set to {Kb} KiB", _mountPoint, _options.ReadAheadBytes / 1024);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            _logger.LogDebug("Cannot raise readahead ({Path}: {Error}); the kernel's default stays", path, e.Message);
+        }
+    }
+
+    /// <summary>"major:minor" of the mount at <paramref name="path"/>, from /proc/self/mountinfo.</summary>
+    internal static string? FindDevice(string path)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        string? device = null;
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] fields = line.Split(' ');
+            if (fields.Length > 4 && UnescapeMountInfo(fields[4]) == full)
+            {
+                device = fields[2]; // the last match is the top of a stack of mounts
+            }
+        }
+
+        return device;
     }
 
     /// <summary>True when /proc/self/mountinfo lists the path as a mount point.</summary>

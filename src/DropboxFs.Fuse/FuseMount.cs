@@ -83,7 +83,11 @@ public sealed partial class FuseMount : IAsyncDisposable
         }
 
         _logger.LogInformation("Mounted {MountPoint} ({Method})", _mountPoint, UseSyscall ? "mount(2)" : "fusermount3");
-        _ = _dispatcher.Initialized.ContinueWith(_ => _ready.TrySetResult(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ = _dispatcher.Initialized.ContinueWith(_ =>
+        {
+            TuneReadAhead(); // after INIT: the kernel resets readahead while it processes our INIT reply
+            _ready.TrySetResult();
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         var readers = StartReaders(fd);
         _notifier.Start(new DeviceChannel(fd), _dispatcher.Initialized);
         using var cancel = ct.Register(Unmount);

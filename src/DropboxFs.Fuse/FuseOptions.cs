@@ -5,7 +5,10 @@ namespace DropboxFs.Fuse;
 /// <summary>How the mount is made.</summary>
 public enum FuseMountMethod
 {
-    /// <summary>mount(2) when running as root, fusermount3 otherwise.</summary>
+    /// <summary>
+    /// fusermount3 with auto_unmount whenever it is installed (even as root: only a helper process can
+    /// unmount after a kill -9), else mount(2) when running as root.
+    /// </summary>
     Auto,
 
     /// <summary>mount(2) directly (needs root or CAP_SYS_ADMIN).</summary>
@@ -48,6 +51,14 @@ public sealed class FuseMountOptions
 
     /// <summary>How long "no such name" is cached (nodeid 0 entry). Zero sends a plain ENOENT (not cached).</summary>
     public TimeSpan NegativeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Kernel readahead for this mount (sysfs read_ahead_kb of its bdi; root only, else left at the
+    /// kernel's 128 KiB). 1 MiB = max_write, so sequential reads arrive as 1 MiB READs. Measured on a
+    /// 256 MiB file from a local emulator: cold 91 → 291 MB/s, warm 363 → 935 MB/s. Larger windows
+    /// gained little and cost mmap faults (git packs) whole windows from the network. 0 = leave it.
+    /// </summary>
+    public int ReadAheadBytes { get; init; } = 1 << 20;
 
     /// <summary>Owner reported for every node; null = the effective uid/gid of this process.</summary>
     public uint? Uid { get; init; }

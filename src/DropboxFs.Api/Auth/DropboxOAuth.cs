@@ -29,10 +29,10 @@ public sealed partial class DropboxOAuth : IDisposable
     public DropboxOAuthOptions Options => _options;
 
     /// <summary>GET page where the user approves the app: /oauth2/authorize on the web host (or the endpoint).</summary>
-    public Uri AuthorizeEndpoint => new(_options.Endpoint ?? s_webHost, "oauth2/authorize");
+    public Uri AuthorizeEndpoint => new(DropboxClient.WithTrailingSlash(_options.Endpoint) ?? s_webHost, "oauth2/authorize");
 
     /// <summary>POST /oauth2/token on the api host (or the endpoint).</summary>
-    public Uri TokenEndpoint => new(_options.Endpoint ?? s_apiHost, "oauth2/token");
+    public Uri TokenEndpoint => new(DropboxClient.WithTrailingSlash(_options.Endpoint) ?? s_apiHost, "oauth2/token");
 
     /// <summary>Builds the authorize URL (web profile and loopback flow). <paramref name="redirectUri"/> null means
     /// Dropbox shows the code for the user to paste.</summary>

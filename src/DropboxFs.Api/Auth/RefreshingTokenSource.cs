@@ -1,7 +1,8 @@
 namespace DropboxFs.Api;
 
-/// <summary>Access token plus refresh token: refreshes 300 s before expiry (as the official SDKs do) and once after a
-/// 401 expired_access_token; saves the refreshed token to the <see cref="TokenStore"/> when one is given.
+/// <summary>Access token plus refresh token: refreshes 300 s before expiry (as the official SDKs do; a quarter of the
+/// lifetime for tokens that live less than 20 minutes, so short-lived tokens are not refreshed on every call) and once
+/// after a 401 expired_access_token; saves the refreshed token to the <see cref="TokenStore"/> when one is given.
 /// Concurrent callers share one refresh.</summary>
 public sealed class RefreshingTokenSource : ITokenSource
 {
@@ -11,6 +12,7 @@ public sealed class RefreshingTokenSource : ITokenSource
     private readonly TokenStore? _store;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private StoredToken _token;
+    private TimeSpan _margin = s_refreshMargin;
 
     /// <summary>Wraps <paramref name="token"/>; <paramref name="oauth"/> performs refreshes.</summary>
     public RefreshingTokenSource(StoredToken token, DropboxOAuth oauth, TokenStore? store = null)
@@ -31,7 +33,7 @@ public sealed class RefreshingTokenSource : ITokenSource
     {
         var token = Current;
         if (token.RefreshToken is not null && token.ExpiresAt is { } expires
-            && _oauth.Options.TimeProvider.GetUtcNow() >= expires - s_refreshMargin)
+            && _oauth.Options.TimeProvider.GetUtcNow() >= expires - _margin)
         {
             await RefreshAsync(token.AccessToken, ct).ConfigureAwait(false);
         }
@@ -61,6 +63,11 @@ public sealed class RefreshingTokenSource : ITokenSource
                 return; // another caller refreshed meanwhile
             }
             var fresh = await _oauth.RefreshAsync(token, ct).ConfigureAwait(false);
+            if (fresh.ExpiresAt is { } expiresAt)
+            {
+                var lifetime = expiresAt - _oauth.Options.TimeProvider.GetUtcNow();
+                _margin = lifetime / 4 < s_refreshMargin ? lifetime / 4 : s_refreshMargin;
+            }
             fresh = fresh with { Endpoint = token.Endpoint ?? fresh.Endpoint, AccountId = fresh.AccountId ?? token.AccountId };
             Volatile.Write(ref _token, fresh);
             RefreshCount++;

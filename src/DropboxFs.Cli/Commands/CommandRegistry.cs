@@ -25,5 +25,6 @@ internal static class CommandRegistry
         yield return EmulatorCommand.Create();
         yield return MountCommand.Create();
         yield return UnmountCommand.Create();
+        yield return StatusCommand.Create();
     }
 }

@@ -12,7 +12,7 @@ namespace DropboxFs.Cli.Commands;
 internal static class GetCommand
 {
     private static readonly Argument<string> s_remote = new Argument<string>("REMOTE") { Description = "Remote file (path, id:… or rev:…)." }.RejectOptionLike();
-    private static readonly Argument<string> s_local = new Argument<string>("LOCAL") { Description = "Local file to write." }.RejectOptionLike();
+    private static readonly Argument<string> s_local = new Argument<string>("LOCAL") { Description = "Local file to write, or - for stdout." }.RejectOptionLike();
     private static readonly Option<long?> s_startByte = new("--start-byte") { Description = "Resume: keep the first N bytes of LOCAL and download from byte N." };
     private static readonly Option<string?> s_rev = new("--rev") { Description = "Download this revision (see `dropboxfs revisions`)." };
 
@@ -26,6 +26,11 @@ internal static class GetCommand
     private static async Task<ExitCode> RunAsync(CliContext ctx)
     {
         var remote = RemotePath.Normalize(ctx.Get(s_remote));
+        if (ctx.Get(s_local) == "-")
+        {
+            return await WriteToStdoutAsync(ctx, remote);
+        }
+
         var local = Path.GetFullPath(ctx.Get(s_local));
         var start = ctx.Get(s_startByte);
         var rev = ctx.Get(s_rev);
@@ -56,7 +61,7 @@ internal static class GetCommand
             // The client writes the file itself (hashing as bytes arrive, verifying content_hash at the
             // end); progress polls the file's length so the bar needs no hook inside the client.
             using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
-            var download = client.DownloadToFileAsync(source, local, resume: resumeFrom > 0, ctx.Cancellation);
+            var download = client.DownloadToFileAsync(source, local, resume: resumeFrom > 0, ct: ctx.Cancellation);
             while (!download.IsCompleted && await poll.WaitForNextTickAsync(ctx.Cancellation))
             {
                 report(SafeLength(local));
@@ -69,6 +74,19 @@ internal static class GetCommand
         Console.WriteLine($"{RemotePath.Display(remote)} -> {local}: {Terminal.FormatSize(meta.Size)}"
             + (resumeFrom > 0 ? $" (resumed at byte {resumeFrom})" : "")
             + $", {Rate(moved, clock.Elapsed)}, rev {meta.Rev}");
+        return ExitCode.Ok;
+    }
+
+    /// <summary>`get REMOTE -`: the bytes go to stdout (for pipes); no progress and no summary line.</summary>
+    private static async Task<ExitCode> WriteToStdoutAsync(CliContext ctx, string remote)
+    {
+        ctx.Subject.Path = RemotePath.Display(remote);
+        var rev = ctx.Get(s_rev);
+        var start = ctx.Get(s_startByte) ?? 0;
+        var client = await ctx.GetClientAsync();
+        await using var stdout = Console.OpenStandardOutput();
+        await client.DownloadAsync(rev is null ? remote : $"rev:{rev}", stdout, start, ct: ctx.Cancellation);
+        await stdout.FlushAsync(ctx.Cancellation);
         return ExitCode.Ok;
     }
 

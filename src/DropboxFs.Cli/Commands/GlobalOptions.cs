@@ -22,11 +22,19 @@ internal static class GlobalOptions
 
     public static readonly Option<string> LogLevel = CreateLogLevel();
 
+    public static readonly Option<int> Retries = new("--retries")
+    {
+        Description = "Retries of a failed request (429, 5xx, network) with exponential back-off; 0 fails at once.",
+        Recursive = true,
+        DefaultValueFactory = _ => 5,
+    };
+
     public static void AddTo(RootCommand root)
     {
         root.Options.Add(Endpoint);
         root.Options.Add(Token);
         root.Options.Add(LogLevel);
+        root.Options.Add(Retries);
     }
 
     /// <summary>--endpoint, else DROPBOXFS_ENDPOINT, else null (real Dropbox hosts).</summary>

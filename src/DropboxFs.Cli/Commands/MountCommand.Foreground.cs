@@ -87,6 +87,7 @@ internal static partial class MountCommand
             await Task.WhenAny(mount.Ready, run);
             await mount.Ready; // throws FuseMountException when the mount failed
             await fs.StartSyncAsync(ctx.Cancellation);
+            await using var status = MountStatusServer.Start(s.MountPoint, s.RemoteRoot, fs, TimeProvider.System, logger);
             Console.WriteLine($"Mounted {(s.RemoteRoot.Length == 0 ? "Dropbox" : s.RemoteRoot)} at {s.MountPoint}{(s.ReadOnly ? " (read-only)" : "")}. "
                 + $"Stop with Ctrl-C or `dropboxfs unmount {s.MountPoint}`.");
             logger.LogInformation("Cache in {CacheDirectory}", cacheDir);

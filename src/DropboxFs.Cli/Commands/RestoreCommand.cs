@@ -16,7 +16,7 @@ internal static class RestoreCommand
         {
             var path = RemotePath.Normalize(ctx.Get(s_path));
             var rev = ctx.Get(s_rev);
-            ctx.Subject.Path = $"{RemotePath.Display(path)} at rev {rev}";
+            ctx.Subject.Path = RemotePath.Display(path);
             var client = await ctx.GetClientAsync();
             var restored = await client.RestoreAsync(path, rev, ctx.Cancellation);
             Console.WriteLine($"restored {restored.PathDisplay} to rev {rev} (now rev {restored.Rev}, {Terminal.FormatSize(restored.Size)})");

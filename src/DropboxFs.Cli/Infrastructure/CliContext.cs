@@ -64,11 +64,18 @@ internal sealed class CliContext : IDisposable
             tokens = new RefreshingTokenSource(stored, _oauth, TokenStore);
         }
 
+        var retries = Parse.GetValue(GlobalOptions.Retries);
+        if (retries is < 0 or > 100)
+        {
+            throw new CliException(ExitCode.Usage, $"--retries must be 0..100, not {retries}");
+        }
+
         _client = new DropboxClient(new DropboxClientOptions
         {
             Endpoint = EndpointUri,
             Tokens = tokens,
             LoggerFactory = LoggerFactory,
+            MaxRetries = retries,
         });
         return _client;
     }

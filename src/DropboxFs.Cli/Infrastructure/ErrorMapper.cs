@@ -34,6 +34,16 @@ internal static class ErrorMapper
                 $"not authorized ({what}): run `dropboxfs login` to link an account, or pass a valid --token / set DROPBOXFS_TOKEN");
         }
 
+        if (e.HasTag("invalid_revision"))
+        {
+            return (ExitCode.NotFound, $"no such revision of {path}; `dropboxfs revisions {path}` lists them");
+        }
+
+        if (e.HasTag("shared_link_already_exists"))
+        {
+            return (ExitCode.Conflict, $"a shared link already exists for {path}; `dropboxfs link list {path}` shows it");
+        }
+
         if (e.IsNotFound)
         {
             var target = e.HasTag("from_lookup") || e.HasTag("path") || subject.Other is null ? path : subject.Other;
@@ -43,6 +53,11 @@ internal static class ErrorMapper
         if (e.IsConflict)
         {
             var target = e.HasTag("to") && subject.Other is not null ? subject.Other : path;
+            if (e.HasTag("file_ancestor"))
+            {
+                return (ExitCode.Conflict, $"conflict: a parent of {target} is a file, not a folder; `dropboxfs ls {ParentOf(target)}` shows it");
+            }
+
             return (ExitCode.Conflict, $"conflict: {target} already exists ({what}); {subject.ConflictHint ?? "choose another name or remove it first"}");
         }
 

@@ -32,7 +32,9 @@ internal sealed partial class BlockCache
             lock (version.Gate)
             {
                 present = version.Present.Contains(offset, end);
-                started = PlanLocked(version, policy.PieceSize, offset, end, windowEnd);
+
+                // A random read that hits fetches nothing more; a sequential one keeps the window filled.
+                started = present && !policy.IsSequential ? [] : PlanLocked(version, policy.PieceSize, offset, end, windowEnd);
                 if (!present)
                 {
                     foreach (var download in version.InFlight)
@@ -107,6 +109,12 @@ internal sealed partial class BlockCache
                 if (!needed && version.InFlight.Count >= ReadAheadPolicy.MaxDownloadsInFlight)
                 {
                     return started;
+                }
+
+                // A sliver at the window's moving edge waits until it is worth a request (half a piece, or the file's end).
+                if (!needed && pieceEnd - start < pieceSize / 2 && pieceEnd < version.Size)
+                {
+                    continue;
                 }
 
                 var download = new Download(start, pieceEnd);

@@ -25,12 +25,16 @@ internal sealed class ReadAheadPolicy
 
     public long Span => _span;
 
+    /// <summary>The last read continued the one before it.</summary>
+    public bool IsSequential { get; private set; }
+
     /// <summary>Records a read of [offset, offset+count) and returns the window [offset, end) to have present.</summary>
     public (long Start, long End) OnRead(long offset, int count, long fileSize)
     {
         lock (_gate)
         {
             var sequential = _nextExpected >= 0 && offset >= _nextExpected - SequentialTolerance && offset <= _nextExpected + SequentialTolerance;
+            IsSequential = sequential;
             _span = sequential ? Math.Min(_span * 2, MaxSpan) : offset == 0 ? RandomSpan * 2 : RandomSpan;
             _nextExpected = Math.Max(sequential ? _nextExpected : 0, offset + count);
             var end = Math.Min(fileSize, Math.Max(offset + count, offset + _span));

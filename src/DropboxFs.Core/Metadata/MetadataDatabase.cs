@@ -25,7 +25,7 @@ internal sealed class MetadataDatabase : SqliteDatabase
             client_modified INTEGER NOT NULL DEFAULT 0,
             complete INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
-        CREATE INDEX entries_parent ON entries(parent);
+        CREATE INDEX entries_parent ON entries(parent, key);
         CREATE INDEX entries_id ON entries(id) WHERE id IS NOT NULL;
         CREATE TABLE sync_state (
             name TEXT NOT NULL PRIMARY KEY,

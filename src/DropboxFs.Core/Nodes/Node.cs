@@ -53,5 +53,8 @@ internal class Node
     /// <summary>Names (other than the display name) the kernel looked this node up by; their dentries need invalidating too.</summary>
     internal HashSet<string>? KernelNames { get; set; }
 
+    /// <summary>Folders: recent names that answered NotFound; the kernel may hold negative dentries for them.</summary>
+    internal List<string>? NegativeNames { get; set; }
+
     internal bool IsAttached => IsRoot || Parent is not null;
 }

@@ -16,6 +16,7 @@ internal sealed partial class NodeTable
     {
         lock (_gate)
         {
+            _generation++;
             if (entry.Key == RootKey)
             {
                 Root.Entry = entry with { Name = Root.Entry.Name };
@@ -55,10 +56,30 @@ internal sealed partial class NodeTable
                     inv.Entry(parent.NodeId, entry.Name);
                 }
 
+                AnnounceNegativesLocked(parent, lower, inv);
                 return;
             }
 
+            AnnounceNegativesLocked(parent, lower, inv);
             PlaceLocked(parent, entry, inv);
+        }
+    }
+
+    /// <summary>Negative dentries the kernel may hold for any casing of a name that now exists.</summary>
+    private static void AnnounceNegativesLocked(Node parent, string lowerName, Invalidations inv)
+    {
+        if (parent.NegativeNames is not { Count: > 0 } names)
+        {
+            return;
+        }
+
+        for (var i = names.Count - 1; i >= 0; i--)
+        {
+            if (PathKey.Normalize(names[i]) == lowerName)
+            {
+                inv.Entry(parent.NodeId, names[i]);
+                names.RemoveAt(i);
+            }
         }
     }
 
@@ -67,6 +88,7 @@ internal sealed partial class NodeTable
     {
         lock (_gate)
         {
+            _generation++;
             var node = FindByKeyLocked(key);
             if (node is null || node.IsRoot)
             {
@@ -83,6 +105,7 @@ internal sealed partial class NodeTable
     {
         lock (_gate)
         {
+            _generation++;
             foreach (var node in _byNodeId.Values)
             {
                 if (node.IsAttached)

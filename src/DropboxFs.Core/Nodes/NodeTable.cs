@@ -15,6 +15,7 @@ internal sealed partial class NodeTable
     private readonly Dictionary<string, Node> _byDropboxId = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, Node> _byIno = [];
     private ulong _nextNodeId = IFileSystem.RootNodeId + 1;
+    private long _generation;
 
     public NodeTable(EntryRecord rootEntry)
     {
@@ -25,6 +26,12 @@ internal sealed partial class NodeTable
     }
 
     public Node Root { get; }
+
+    /// <summary>
+    /// Bumped by every change applied to live nodes. A caller that read rows before a change and
+    /// places nodes after it would resurrect what the change removed, so placement checks it.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     public string RootKey { get; }
 
@@ -60,21 +67,29 @@ internal sealed partial class NodeTable
     /// The node for <paramref name="entry"/> as a child of <paramref name="parent"/>, reusing the node
     /// already there or the node that carries the same Dropbox id elsewhere (moved), else a new one.
     /// </summary>
-    public Node GetOrAddChild(Node parent, EntryRecord entry)
+    public Node GetOrAddChild(Node parent, EntryRecord entry) =>
+        TryGetOrAddChild(parent, entry, Generation) ?? throw new InvalidOperationException("unreachable");
+
+    /// <summary>As <see cref="GetOrAddChild"/>, or null when live nodes changed since <paramref name="generation"/> (re-read the row).</summary>
+    public Node? TryGetOrAddChild(Node parent, EntryRecord entry, long generation)
     {
         lock (_gate)
         {
-            var invalidations = new Invalidations();
-            return PlaceLocked(parent, entry, invalidations);
+            return _generation != generation ? null : PlaceLocked(parent, entry, new Invalidations());
         }
     }
 
-    /// <summary>The nodes for a folder listing, under one lock acquisition (10k-entry folders).</summary>
-    public Node[] GetOrAddChildren(Node parent, IReadOnlyList<EntryRecord> entries)
+    /// <summary>The nodes for a folder listing, under one lock acquisition (10k-entry folders); null as in <see cref="TryGetOrAddChild"/>.</summary>
+    public Node[]? TryGetOrAddChildren(Node parent, IReadOnlyList<EntryRecord> entries, long generation)
     {
         var result = new Node[entries.Count];
         lock (_gate)
         {
+            if (_generation != generation)
+            {
+                return null;
+            }
+
             var invalidations = new Invalidations();
             for (var i = 0; i < entries.Count; i++)
             {
@@ -100,6 +115,27 @@ internal sealed partial class NodeTable
                     node.KernelNames.Add(kernelName);
                 }
             }
+        }
+    }
+
+    /// <summary>A LOOKUP of <paramref name="name"/> in <paramref name="parent"/> answered NotFound.</summary>
+    public void AddNegative(Node parent, string name)
+    {
+        lock (_gate)
+        {
+            parent.NegativeNames ??= [];
+            if (parent.NegativeNames.Contains(name))
+            {
+                return;
+            }
+
+            // 16 per folder: enough for the casings a program probes; older ones expire in the kernel anyway.
+            if (parent.NegativeNames.Count >= 16)
+            {
+                parent.NegativeNames.RemoveAt(0);
+            }
+
+            parent.NegativeNames.Add(name);
         }
     }
 

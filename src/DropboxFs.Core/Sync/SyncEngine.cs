@@ -139,6 +139,7 @@ internal sealed class SyncEngine(
     {
         var delay = TimeSpan.FromSeconds(1);
         var needsReset = false;
+        var needsDrain = true; // a warm restart may have changes waiting behind the stored cursor
         while (!stop.IsCancellationRequested)
         {
             try
@@ -149,15 +150,18 @@ internal sealed class SyncEngine(
                     needsReset = false;
                 }
 
-                await DrainAsync(stop).ConfigureAwait(false);
+                if (needsDrain)
+                {
+                    await DrainAsync(stop).ConfigureAwait(false);
+                    needsDrain = false;
+                }
+
                 calls.Count("files/list_folder/longpoll");
                 var result = await client.WaitForChangesAsync(_cursor!, s_longpollTimeout, stop).ConfigureAwait(false);
                 delay = TimeSpan.FromSeconds(1);
-                if (!result.Changes)
-                {
-                    // Nothing new; the client itself waits out any backoff before the next long-poll.
-                    continue;
-                }
+
+                // No changes: long-poll again (the client itself waits out any backoff first).
+                needsDrain = result.Changes;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -173,6 +177,7 @@ internal sealed class SyncEngine(
             {
                 // Loop root: log, wait, go on. Metadata is rebuildable, so no user data is at risk here.
                 LoopErrors++;
+                needsDrain = true;
                 logger.LogWarning(e, "Change feed failed; retrying in {Delay}", delay);
                 try
                 {

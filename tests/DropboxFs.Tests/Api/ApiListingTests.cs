@@ -119,4 +119,14 @@ public sealed class ApiListingTests
         await wait3;
         Assert.Contains(h.Time.Delays.Skip(delaysBefore), d => d > TimeSpan.FromSeconds(3) && d <= TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task LongpollOnAnInvalidatedCursorThrowsReset()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var cursor = await h.Client.GetLatestCursorAsync("");
+        h.Server.Control.ForceLongpollReset();
+        var ex = await Assert.ThrowsAsync<DropboxApiException>(() => h.Client.WaitForChangesAsync(cursor, TimeSpan.FromSeconds(30)));
+        Assert.True(ex.IsReset, ex.TagPath);
+    }
 }

@@ -17,6 +17,8 @@ public sealed class ApiResilienceTests
         Assert.Equal("a.txt", meta.Name);
         Assert.Contains(TimeSpan.FromSeconds(3), h.Time.Delays); // the Retry-After, not a computed back-off
         Assert.Equal(2, h.Server.Control.RequestCount("files/get_metadata"));
+        Assert.Equal(3, h.Client.RequestCounts["files/get_metadata"]); // the upload's identical-content check, then 2
+        Assert.True(h.Client.TotalRequests >= 4);
     }
 
     [Fact]
@@ -123,6 +125,21 @@ public sealed class ApiResilienceTests
     }
 
     [Fact]
+    public async Task TokenNearExpiryIsRefreshedAheadOfTimeButShortLifetimesDoNotRefreshEveryCall()
+    {
+        await using var h = await ApiHarness.StartAsync(o => o.AccessTokenLifetime = TimeSpan.FromSeconds(200));
+        using var oauth = h.NewOAuth();
+        var token = await oauth.AuthorizeWithLoopbackAsync(new LoopbackAuthorizeOptions { OpenBrowser = ApiOAuthTests.FollowInBackgroundAsync, Timeout = TimeSpan.FromSeconds(20) });
+        var source = new RefreshingTokenSource(token, oauth);
+        using var client = h.NewClient(source);
+        await client.GetCurrentAccountAsync(); // 200 s left < 300 s margin: refreshed before sending
+        Assert.Equal(1, source.RefreshCount);
+        await client.GetSpaceUsageAsync();
+        await client.ListFolderAsync("");
+        Assert.Equal(1, source.RefreshCount);
+    }
+
+    [Fact]
     public async Task InvalidTokenFailsWithAuthErrorWithoutRetrying()
     {
         await using var h = await ApiHarness.StartAsync();
@@ -131,5 +148,44 @@ public sealed class ApiResilienceTests
         Assert.True(ex.IsAuthError);
         Assert.False(ex.IsExpiredToken);
         Assert.Equal(1, h.Flaky.Forwarded("users/get_current_account"));
+    }
+
+    [Fact]
+    public async Task SessionFinishWhoseAnswerWasLostIsVerifiedNotRepeated()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(300_000, seed: 21);
+        h.Flaky.LoseResponse("files/upload_session/finish");
+        var meta = await h.Client.UploadResumableAsync("/finish.bin", new MemoryStream(data), new ResumableUploadOptions { FragmentSize = 100_000 });
+        Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
+        Assert.Equal(1, h.Flaky.Forwarded("files/upload_session/finish"));
+    }
+
+    [Fact]
+    public async Task TokensNeverAppearInLogsEvenAcrossRefreshesAndRetries()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var logs = new Infrastructure.RecordingLoggerFactory();
+        using var oauth = h.NewOAuth();
+        var token = await oauth.AuthorizeWithLoopbackAsync(new LoopbackAuthorizeOptions { OpenBrowser = ApiOAuthTests.FollowInBackgroundAsync, Timeout = TimeSpan.FromSeconds(20) });
+        var source = new RefreshingTokenSource(token, oauth);
+        using var client = new DropboxClient(new DropboxClientOptions
+        {
+            Endpoint = h.Server.BaseUri,
+            Tokens = source,
+            LoggerFactory = logs,
+            TimeProvider = h.Time,
+            HttpMessageHandler = h.Flaky,
+        });
+        h.Server.Control.AddFault(new FaultRule { Route = "files/list_folder", Kind = FaultKind.ServiceUnavailable, RetryAfterSeconds = 1 });
+        await client.ListFolderAsync("");
+        h.Server.Control.ExpireAllAccessTokens();
+        await client.ListFolderAsync("");
+        Assert.Equal(1, source.RefreshCount);
+        Assert.NotEmpty(logs.Messages); // the retry and the refresh were logged…
+        foreach (var secret in new[] { token.AccessToken, token.RefreshToken!, source.Current.AccessToken })
+        {
+            Assert.DoesNotContain(logs.Messages, m => m.Contains(secret, StringComparison.Ordinal)); // …without a token
+        }
     }
 }

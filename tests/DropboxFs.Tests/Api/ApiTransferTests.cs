@@ -151,6 +151,31 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
+    public async Task ForwardOnlyBlockAlignedFragmentsSendPerRequestHashesAndCommitTheRightContent()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(2 * ContentHash.BlockSize + 12_345, seed: 12);
+        var meta = await h.Client.UploadResumableAsync("/aligned.bin", new ForwardOnly(new MemoryStream(data)), new ResumableUploadOptions { FragmentSize = ContentHash.BlockSize });
+        Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
+        Assert.Equal(3, h.Server.Control.RequestCount("files/upload_session/append_v2"));
+        var local = Path.Combine(h.TempDir, "aligned.bin");
+        await h.Client.DownloadToFileAsync("/aligned.bin", local, resume: false, verifyContentHash: false);
+        Assert.Equal(data, await File.ReadAllBytesAsync(local));
+    }
+
+    [Fact]
+    public async Task ConnectionResetInTheMiddleOfAFragmentBodyIsResentFromTheSource()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(900_000, seed: 13);
+        h.Server.Control.AddFault(new FaultRule { Route = "files/upload_session/append_v2", Kind = FaultKind.ResetConnection, AfterBytes = 150_000, Skip = 1 });
+        var meta = await h.Client.UploadResumableAsync("/reset-frag.bin", new MemoryStream(data), new ResumableUploadOptions { FragmentSize = 300_000 });
+        Assert.Equal(ContentHash.Compute(data), meta.ContentHash);
+        Assert.Equal(4, h.Server.Control.RequestCount("files/upload_session/append_v2"));
+        Assert.Equal(data, await h.GetAsync("/reset-frag.bin"));
+    }
+
+    [Fact]
     public async Task BatchUploadCommitsManySmallFilesInOneFinishBatch()
     {
         await using var h = await ApiHarness.StartAsync();

@@ -48,4 +48,22 @@ public sealed class ContentHashTests
         Assert.Equal(ContentHash.Compute(data), incremental);
         Assert.Equal(incremental, await ContentHash.ComputeAsync(new MemoryStream(data)));
     }
+
+    [Fact]
+    public void BlockDigestsOfAlignedFragmentsGiveTheSameFileHash()
+    {
+        var data = new byte[2 * ContentHash.BlockSize + ContentHash.BlockSize + 777];
+        new Random(11).NextBytes(data);
+        using var hasher = new ContentHash();
+        var first = data.AsSpan(0, 2 * ContentHash.BlockSize);
+        var digests = new byte[3 * 32];
+        Assert.Equal(ContentHash.Compute(first), ContentHash.ComputeWithBlockDigests(first, digests));
+        hasher.AppendBlockDigests(digests.AsSpan(0, 64), endsWithPartialBlock: false);
+        var rest = data.AsSpan(2 * ContentHash.BlockSize);
+        Assert.Equal(ContentHash.Compute(rest), ContentHash.ComputeWithBlockDigests(rest, digests));
+        hasher.AppendBlockDigests(digests.AsSpan(0, 64), endsWithPartialBlock: true);
+        Assert.False(hasher.IsOnBlockBoundary);
+        Assert.Throws<InvalidOperationException>(() => hasher.Append([1]));
+        Assert.Equal(ContentHash.Compute(data), hasher.Finish());
+    }
 }

@@ -124,4 +124,15 @@ public sealed class WireFormatTests
         Assert.Equal(128, p.Verifier.Length);
         Assert.Equal(43, p.Challenge.Length);
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", "http://127.0.0.1:8080/")]
+    [InlineData("http://127.0.0.1:8080/", "http://127.0.0.1:8080/")]
+    [InlineData("http://h:1/prefix", "http://h:1/prefix/")]
+    public void EndpointsGetATrailingSlashSoRoutesResolveBelowThem(string given, string expected)
+    {
+        Assert.Equal(expected, DropboxClient.WithTrailingSlash(new Uri(given))!.ToString());
+        using var oauth = new DropboxOAuth(new DropboxOAuthOptions { Endpoint = new Uri(given) });
+        Assert.Equal(expected + "oauth2/token", oauth.TokenEndpoint.ToString());
+    }
 }

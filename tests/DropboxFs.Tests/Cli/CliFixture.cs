@@ -1,5 +1,6 @@
 using DropboxFs.Api;
 using DropboxFs.Emulator;
+using DropboxFs.Tests.Infrastructure;
 
 namespace DropboxFs.Tests.Cli;
 
@@ -9,9 +10,9 @@ namespace DropboxFs.Tests.Cli;
 /// </summary>
 public sealed class CliFixture : IAsyncLifetime
 {
-    private EmulatorServer? _server;
+    private TestEmulator? _emulator;
 
-    public EmulatorServer Server => _server ?? throw new InvalidOperationException("not started");
+    public EmulatorServer Server => _emulator?.Server ?? throw new InvalidOperationException("not started");
 
     /// <summary>In-process client for arranging and checking state (faster than extra CLI launches).</summary>
     public DropboxClient Client { get; private set; } = null!;
@@ -20,7 +21,7 @@ public sealed class CliFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0 });
+        _emulator = await TestEmulator.StartAsync();
         Client = new DropboxClient(new DropboxClientOptions
         {
             Endpoint = Server.BaseUri,
@@ -31,9 +32,9 @@ public sealed class CliFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client.Dispose();
-        if (_server is not null)
+        if (_emulator is not null)
         {
-            await _server.DisposeAsync();
+            await _emulator.DisposeAsync();
         }
     }
 

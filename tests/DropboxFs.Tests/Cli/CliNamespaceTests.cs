@@ -82,9 +82,13 @@ public sealed class CliNamespaceTests(CliFixture fx) : IDisposable
 
         var restore = await CliProcess.RunAsync(fx.Args("restore", path, v1.Rev));
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        using var back = new MemoryStream();
-        await fx.Client.DownloadAsync(path, back);
-        Assert.Equal("version one"u8.ToArray(), back.ToArray());
+        var cat = await CliProcess.RunAsync(fx.Args("get", path, "-"));
+        Assert.True(cat.ExitCode == 0, cat.ToString());
+        Assert.Equal("version one\n", cat.Stdout); // `get PATH -` writes the bytes to stdout
+
+        var badRev = await CliProcess.RunAsync(fx.Args("restore", path, "0123456789abcdef0"));
+        Assert.True(badRev.ExitCode == (int)ExitCode.NotFound, badRev.ToString());
+        Assert.Contains($"`dropboxfs revisions {path}`", badRev.Stderr);
 
         var badMode = await CliProcess.RunAsync(fx.Args("revisions", path, "--mode", "sideways"));
         Assert.True(badMode.ExitCode == (int)ExitCode.Usage, badMode.ToString());

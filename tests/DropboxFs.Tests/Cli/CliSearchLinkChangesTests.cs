@@ -39,6 +39,10 @@ public sealed class CliSearchLinkChangesTests(CliFixture fx) : IDisposable
         var url = create.Stdout.Trim();
         Assert.StartsWith("http", url);
 
+        var twice = await CliProcess.RunAsync(fx.Args("link", "create", path));
+        Assert.True(twice.ExitCode == (int)ExitCode.Conflict, twice.ToString());
+        Assert.Contains($"`dropboxfs link list {path}`", twice.Stderr);
+
         var list = CliJson.Parse(await CliProcess.RunAsync(fx.Args("link", "list", path, "--json")));
         var link = Assert.Single(list.GetProperty("links").EnumerateArray());
         Assert.Equal(url, link.GetProperty("url").GetString());

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DropboxFs.Api;
 using DropboxFs.Cli;
+using DropboxFs.Emulator;
 
 namespace DropboxFs.Tests.Cli;
 
@@ -49,6 +50,34 @@ public sealed class CliUsageAndAuthTests(CliFixture fx) : IDisposable
     }
 
     [Fact]
+    public async Task AnUnreachableEndpointExitsUnavailableAndNamesTheEndpoint()
+    {
+        // Port 1 on loopback refuses connections; --retries 0 makes the failure immediate.
+        var result = await CliProcess.RunAsync(["ls", "/", "--endpoint", "http://127.0.0.1:1", "--token", "x-token-for-unreachable", "--retries", "0"], IsolatedConfig());
+
+        Assert.True(result.ExitCode == (int)ExitCode.Unavailable, result.ToString());
+        Assert.Contains("http://127.0.0.1:1", result.Stderr);
+    }
+
+    [Fact]
+    public async Task PutIntoAFullAccountExitsNoSpace()
+    {
+        var local = _scratch.WriteLocal("q.bin", CliScratch.RandomBytes(4096, seed: 9));
+        fx.Server.Control.SetQuota(1024);
+        try
+        {
+            var result = await CliProcess.RunAsync(fx.Args("put", local, $"{_scratch.Remote}/q.bin"), IsolatedConfig());
+
+            Assert.True(result.ExitCode == (int)ExitCode.NoSpace, result.ToString());
+            Assert.Contains("dropboxfs about", result.Stderr);
+        }
+        finally
+        {
+            fx.Server.Control.SetQuota(new EmulatorOptions().QuotaBytes);
+        }
+    }
+
+    [Fact]
     public async Task AboutJsonShowsTheLinkedAccountSpaceAndLocations()
     {
         var json = CliJson.Parse(await CliProcess.RunAsync(fx.Args("about", "--json"), IsolatedConfig()));
@@ -88,10 +117,15 @@ public sealed class CliUsageAndAuthTests(CliFixture fx) : IDisposable
         var accessToken = stored.GetProperty("access_token").GetString()!;
         Assert.DoesNotContain(accessToken, result.Stdout + result.Stderr);
 
-        // No --token and no --endpoint: both come from the stored login.
+        // No --token and no --endpoint: both come from the stored login. The access token has
+        // expired meanwhile, so the CLI refreshes it invisibly and saves the new one.
+        fx.Server.Control.ExpireAllAccessTokens();
         var mkdir = await CliProcess.RunAsync(["mkdir", _scratch.Remote], env);
         Assert.True(mkdir.ExitCode == 0, mkdir.ToString());
         Assert.IsType<FolderMetadata>(await fx.Client.GetMetadataAsync(_scratch.Remote));
+        var refreshed = JsonDocument.Parse(await File.ReadAllTextAsync(tokenFile)).RootElement.GetProperty("access_token").GetString()!;
+        Assert.NotEqual(accessToken, refreshed);
+        accessToken = refreshed;
 
         var logout = await CliProcess.RunAsync(["logout"], env);
         Assert.True(logout.ExitCode == 0, logout.ToString());

@@ -135,6 +135,37 @@ public class FileSystemReadTests
     }
 
     [Fact]
+    public async Task AConnectionDroppedMidDownloadIsFetchedAgainAndTheBytesAreExact()
+    {
+        await using var m = await CoreMount.StartAsync();
+        var content = RandomBytes(3 * MiB, 50);
+        await m.PutAsync("/flaky.bin", content);
+        await m.SyncAsync();
+        var node = (await m.WalkAsync("/flaky.bin")).NodeId;
+        m.Control.AddFault(new DropboxFs.Emulator.FaultRule { Route = "files/download", Kind = DropboxFs.Emulator.FaultKind.ResetConnection, AfterBytes = 300_000, Times = 1 });
+
+        Assert.Equal(content, await m.ReadAllAsync(node));
+    }
+
+    [Fact]
+    public async Task ADownloadThatKeepsFailingIsAnIoError()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.PutAsync("/broken.bin", RandomBytes(MiB, 51));
+        await m.SyncAsync();
+        var node = (await m.WalkAsync("/broken.bin")).NodeId;
+        m.Control.AddFault(new DropboxFs.Emulator.FaultRule { Route = "files/download", Kind = DropboxFs.Emulator.FaultKind.ResetConnection, AfterBytes = 1000, Times = 0 });
+
+        var open = await m.Fs.OpenAsync(node, FsOpenFlags.Read, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<FsException>(() => m.ReadAsync(node, open.Handle, 0, 4096));
+        Assert.Equal(FsError.IoError, error.Error);
+
+        m.Control.ClearFaults();
+        Assert.Equal(4096, (await m.ReadAsync(node, open.Handle, 0, 4096)).Length); // nothing poisoned
+        await m.Fs.ReleaseAsync(node, open.Handle);
+    }
+
+    [Fact]
     public async Task OpeningAFolderOrAnUnknownHandleFails()
     {
         await using var m = await CoreMount.StartAsync();

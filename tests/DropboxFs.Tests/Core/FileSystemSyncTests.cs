@@ -73,6 +73,20 @@ public class FileSystemSyncTests
     }
 
     [Fact]
+    public async Task ANameThatWasNotFoundIsInvalidatedInTheCasingTheKernelAskedFor()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.Fs.ReadDirAsync(Root, CancellationToken.None);
+        await Assert.ThrowsAsync<FsException>(async () => await m.Fs.LookupAsync(Root, "README.md", CancellationToken.None));
+        m.Notifier.Take();
+
+        await m.PutAsync("/readme.md", "r");
+        await m.SyncAsync();
+
+        Assert.Equal(new[] { "entry 1 readme.md", "entry 1 README.md" }.Order(), m.Notifier.Take().Order());
+    }
+
+    [Fact]
     public async Task ARemoteDeleteInvalidatesTheEntryAndTheNameStopsResolving()
     {
         await using var m = await CoreMount.StartAsync();
@@ -229,6 +243,34 @@ public class FileSystemSyncTests
 
         Assert.True(m.Fs.GetStats().SyncRunning);
         Assert.Equal(1, (await m.WalkAsync("/pushed.txt")).Attributes.Size);
+    }
+
+    [Fact]
+    public async Task TheBackgroundLoopRecoversFromACursorResetAndKeepsDelivering()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.Fs.ReadDirAsync(Root, CancellationToken.None);
+        await m.Fs.StartSyncAsync(CancellationToken.None);
+
+        m.Control.ForceLongpollReset();
+        await m.PutAsync("/wake.txt", "w");
+        await WaitUntilAsync(() => m.Fs.GetStats().CursorResets == 1);
+        m.Notifier.Take();
+        await m.PutAsync("/after.txt", "a");
+        await WaitUntilAsync(() => m.Notifier.Events.Contains("entry 1 after.txt"));
+
+        var names = (await m.Fs.ReadDirAsync(Root, CancellationToken.None)).Select(e => e.Name);
+        Assert.Equal(["after.txt", "wake.txt"], names);
+    }
+
+    /// <summary>Waits for the background loop; 30 s only bounds a hang, it is not a speed assertion.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     [Fact]

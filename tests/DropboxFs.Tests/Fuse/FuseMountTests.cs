@@ -36,7 +36,7 @@ public sealed class FuseMountTests : IDisposable
     }
 
     [Theory]
-    [InlineData(FuseMountMethod.Auto)]
+    [InlineData(FuseMountMethod.Syscall)]
     [InlineData(FuseMountMethod.Fusermount)]
     public async Task ToolsReadListStatWriteAndRenameThroughTheMount(FuseMountMethod method)
     {
@@ -52,6 +52,7 @@ public sealed class FuseMountTests : IDisposable
         {
             await mount.Ready.WaitAsync(s_step);
             Assert.True(FuseMount.IsMountPoint(_mnt));
+            Assert.Equal("1024", (await File.ReadAllTextAsync($"/sys/class/bdi/{FuseMount.FindDevice(_mnt)}/read_ahead_kb")).Trim());
 
             Assert.Equal("Sub dir\nhello.txt\n", await ShAsync($"ls '{_mnt}'"));
             Assert.Equal("hello, fuse\n", await ShAsync($"cat '{_mnt}/hello.txt'"));
@@ -71,6 +72,12 @@ public sealed class FuseMountTests : IDisposable
             Assert.Null(fs.Find(IFileSystem.RootNodeId, "new.txt"));
             Assert.Equal(created, fs.Find(dir, "renamed.txt"));
             Assert.Equal("written through", await ShAsync($"cat '{_mnt}/Sub dir/renamed.txt'"));
+
+            await ShAsync($"mkdir '{_mnt}/made' && touch -d 2001-02-03T04:05:06Z '{_mnt}/Sub dir/renamed.txt' && rm '{_mnt}/hello.txt' && rmdir '{_mnt}/made'");
+            Assert.Null(fs.Find(IFileSystem.RootNodeId, "hello.txt"));
+            Assert.Null(fs.Find(IFileSystem.RootNodeId, "made"));
+            Assert.Equal("981173106\n", await ShAsync($"stat -c %Y '{_mnt}/Sub dir/renamed.txt'"));
+            Assert.Equal($"4096 {(2L << 40) / 4096} {(1L << 40) / 4096}\n", await ShAsync($"stat -f -c '%S %b %a' '{_mnt}'")); // what df reads
 
             var missing = await RunAsync("stat", $"{_mnt}/missing");
             Assert.NotEqual(0, missing.Exit);
@@ -134,6 +141,36 @@ public sealed class FuseMountTests : IDisposable
 
         await cts.CancelAsync();
         await run.WaitAsync(s_step);
+
+        Assert.False(FuseMount.IsMountPoint(_mnt));
+    }
+
+    [Fact]
+    public async Task AStaleMountLeftByADeadDaemonIsClearedAtTheNextMount()
+    {
+        // A daemon that died: mounted with mount(2), then its /dev/fuse fd closed → ENOTCONN.
+        int fd = DropboxFs.Fuse.Native.Libc.Open("/dev/fuse", DropboxFs.Fuse.Native.Libc.ORdWr);
+        Assert.True(fd >= 0);
+        int rc = DropboxFs.Fuse.Native.Libc.Mount("dropboxfs", _mnt, "fuse.dropboxfs", 6, $"fd={fd},rootmode=40000,user_id=0,group_id=0");
+        DropboxFs.Fuse.Native.Libc.Close(fd);
+        Assert.Equal(0, rc);
+        Assert.True(FuseMount.IsMountPoint(_mnt));
+        Assert.Equal(DropboxFs.Fuse.Errno.ENOTCONN, DropboxFs.Fuse.Native.Libc.Access(_mnt, 0) == 0 ? 0 : DropboxFs.Fuse.Native.Libc.LastErrno);
+
+        var fs = new MemoryFileSystem();
+        fs.AddFile(IFileSystem.RootNodeId, "alive.txt", [1]);
+        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt });
+        var run = mount.RunAsync(CancellationToken.None);
+        try
+        {
+            await mount.Ready.WaitAsync(s_step);
+            Assert.Equal("alive.txt\n", await ShAsync($"ls '{_mnt}'"));
+        }
+        finally
+        {
+            mount.Unmount();
+            await run.WaitAsync(s_step);
+        }
 
         Assert.False(FuseMount.IsMountPoint(_mnt));
     }

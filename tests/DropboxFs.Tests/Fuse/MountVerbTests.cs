@@ -12,6 +12,7 @@ namespace DropboxFs.Tests.Fuse;
 /// Black-box: the real `dropboxfs mount` in its own process against an in-process emulator, read
 /// with standard tools, stopped with SIGTERM. Fails if a mount is left behind.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MountVerbTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_step = TimeSpan.FromSeconds(30);
@@ -88,6 +89,88 @@ public sealed class MountVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StatusShowsTheRunningMountsSyncCacheAndApiCallsOverAPrivateSocket()
+    {
+        await _client.UploadAsync("/a.txt", new MemoryStream(new byte[5000]));
+        var env = new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = Path.Combine(_dir, "run") };
+        using var mount = CliProcess.Start(MountArgs(), env);
+        try
+        {
+            await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+            Assert.Equal(5000, (await File.ReadAllBytesAsync(Path.Combine(Mnt, "a.txt"))).Length);
+
+            var json = await CliProcess.RunAsync(["status", Mnt, "--json"], env, s_step);
+            var human = await CliProcess.RunAsync(["status"], env, s_step);
+
+            Assert.True(json.ExitCode == 0, json.ToString());
+            using var doc = System.Text.Json.JsonDocument.Parse(json.Stdout);
+            var root = doc.RootElement;
+            Assert.Equal(Mnt, root.GetProperty("mountpoint").GetString());
+            Assert.Equal(mount.Id, root.GetProperty("pid").GetInt32());
+            Assert.True(root.GetProperty("sync").GetProperty("running").GetBoolean());
+            Assert.NotEqual(System.Text.Json.JsonValueKind.Null, root.GetProperty("sync").GetProperty("cursor_taken_at").ValueKind);
+            Assert.True(root.GetProperty("cache").GetProperty("used_bytes").GetInt64() >= 5000);
+            Assert.True(root.GetProperty("cache").GetProperty("capacity_bytes").GetInt64() > 0);
+            Assert.NotEmpty(root.GetProperty("api_calls").EnumerateObject());
+            Assert.True(human.ExitCode == 0, human.ToString());
+            Assert.Contains(Mnt, human.Stdout);
+            Assert.Contains("hit rate", human.Stdout);
+
+            string socket = Directory.GetFiles(Path.Combine(_dir, "run", "dropboxfs"), "*.sock").Single();
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(socket)!));
+        }
+        finally
+        {
+            using var term = Process.Start("kill", ["-TERM", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            await mount.WaitForExitAsync(s_step);
+        }
+
+        var after = await CliProcess.RunAsync(["status", Mnt], env, s_step);
+        Assert.Equal(3, after.ExitCode);
+        Assert.Contains("no dropboxfs mount is running", after.Stderr);
+    }
+
+    [Fact]
+    public async Task CtrlCUnmountsAndExitsZero()
+    {
+        using var mount = CliProcess.Start(MountArgs("--read-only"));
+        await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+        Assert.Contains(" ro,", await ShAsync($"grep ' {Mnt} ' /proc/mounts"));
+
+        await mount.InterruptAsync();
+        var result = await mount.WaitForExitAsync(s_step);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.False(FuseMount.IsMountPoint(Mnt));
+    }
+
+    [Fact]
+    public async Task KillNineLeavesNoDeadMountBehind()
+    {
+        using var mount = CliProcess.Start(MountArgs());
+        await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+        Assert.True(FuseMount.IsMountPoint(Mnt));
+
+        using (var kill = Process.Start("kill", ["-KILL", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await mount.WaitForExitAsync(s_step);
+
+        // fusermount3 (auto_unmount) notices its socket closing and detaches the mount.
+        using var deadline = new CancellationTokenSource(s_step);
+        while (FuseMount.IsMountPoint(Mnt))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        Assert.True(Directory.Exists(Mnt));
+    }
+
+    [Fact]
     public async Task MountOnAMissingDirectoryExitsWithMountFailedAndSaysWhatToDo()
     {
         string missing = Path.Combine(_dir, "missing");
@@ -105,6 +188,20 @@ public sealed class MountVerbTests : IAsyncLifetime
         Assert.Equal(9, result.ExitCode);
         Assert.Contains("nothing is mounted", result.Stderr);
     }
+
+    [Theory]
+    [InlineData("10G", 10L << 30)]
+    [InlineData("500M", 500L << 20)]
+    [InlineData("1.5T", 3L << 39)]
+    [InlineData("64k", 64L << 10)]
+    [InlineData("2GiB", 2L << 30)]
+    [InlineData("1073741824", 1L << 30)]
+    public void CacheSizeAcceptsBinarySuffixes(string text, long bytes) =>
+        Assert.Equal(bytes, DropboxFs.Cli.Commands.MountCommand.ParseSize(text));
+
+    [Fact]
+    public void CacheSizeRejectsNonsense() =>
+        Assert.ThrowsAny<Exception>(() => DropboxFs.Cli.Commands.MountCommand.ParseSize("lots"));
 
     private static async Task<string> ShAsync(string command)
     {

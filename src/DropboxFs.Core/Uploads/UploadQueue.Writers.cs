@@ -1,0 +1,174 @@
+using DropboxFs.Core.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace DropboxFs.Core.Uploads;
+
+internal sealed partial class UploadQueue
+{
+    /// <summary>
+    /// Opens <paramref name="path"/> for writing. A file already open for writing shares its writer (one
+    /// staging per file). A pending job that is not in flight is taken over (same row and staging, next
+    /// generation); one in flight is followed by a new row whose staging starts as a copy of it.
+    /// Otherwise the writer starts from <paramref name="writeBase"/> (null = a new file).
+    /// The row exists before this returns.
+    /// </summary>
+    public async Task<UploadWriter> OpenForWriteAsync(string path, WriteBase? writeBase, bool truncate, CancellationToken ct = default)
+    {
+        var key = PathKey.Normalize(path);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        UploadWriter writer;
+        try
+        {
+            if (_writers.TryGetValue(key, out var open))
+            {
+                open.AddRef();
+                writer = open;
+            }
+            else
+            {
+                writer = await CreateWriterLockedAsync(path, key, writeBase, ct).ConfigureAwait(false);
+                _writers[key] = writer;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (truncate)
+        {
+            await writer.TruncateAsync(0, ct).ConfigureAwait(false);
+        }
+
+        return writer;
+    }
+
+    private async Task<UploadWriter> CreateWriterLockedAsync(string path, string key, WriteBase? writeBase, CancellationToken ct)
+    {
+        var last = _journal.Jobs.All().LastOrDefault(j => j.PathKey == key);
+        var now = NowMs;
+        if (last is not null && !_inFlight.Contains(last.Id))
+        {
+            // Superseded before it started: the new generation continues in the same row and staging.
+            var job = last with { State = UploadState.Writing, Generation = last.Generation + 1, Tries = 0, LastError = null, NoSpace = false };
+            await _journal.WriteAsync((c, tx) => UploadJobTable.Update(c, tx, job), ct).ConfigureAwait(false);
+            var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges);
+            _log.LogDebug("Generation {Generation} of {Path} takes over pending job {Id}", job.Generation, path, job.Id);
+            return new UploadWriter(this, job, staging, discardIfClean: false);
+        }
+
+        UploadJob fresh;
+        var name = Guid.NewGuid().ToString("N") + ".stage";
+        if (last is not null)
+        {
+            // In flight: the new generation waits for it and then replaces exactly the rev it produces.
+            File.Copy(StagingPath(last.Staging), StagingPath(name));
+            fresh = last with
+            {
+                Id = 0,
+                Path = path,
+                Generation = last.Generation + 1,
+                State = UploadState.Writing,
+                Staging = name,
+                SessionId = null,
+                SessionOffset = 0,
+                Tries = 0,
+                LastError = null,
+                NoSpace = false,
+                ContentHash = null,
+                DueAt = now,
+                CreatedAt = now,
+            };
+        }
+        else
+        {
+            fresh = new UploadJob
+            {
+                Path = path,
+                PathKey = key,
+                Generation = 1,
+                State = UploadState.Writing,
+                BaseRev = writeBase?.Rev,
+                BaseHash = writeBase?.ContentHash,
+                SourceRev = writeBase?.Rev,
+                SourceLength = writeBase?.Size ?? 0,
+                Size = writeBase?.Size ?? 0,
+                Staging = name,
+                DueAt = now,
+                CreatedAt = now,
+            };
+        }
+
+        var file = StagingFile.Open(StagingPath(name), fresh.Size, fresh.SourceLength, fresh.Ranges);
+        file.Truncate(fresh.Size);
+        var id = await _journal.WriteAsync((c, tx) => UploadJobTable.Insert(c, tx, fresh), ct).ConfigureAwait(false);
+        // A brand-new file is a change by itself (create gives an empty file even without writes).
+        var writer = new UploadWriter(this, fresh with { Id = id }, file, discardIfClean: last is not null || writeBase is not null);
+        if (last is null && writeBase is null)
+        {
+            writer.MarkDirty();
+        }
+
+        return writer;
+    }
+
+    /// <summary>Last release of a writer: fsync the staging, mark the row staged (or drop it when nothing
+    /// changed), and wake the scheduler. Called by <see cref="UploadWriter.ReleaseAsync"/>.</summary>
+    internal async Task<long?> CloseWriterAsync(UploadWriter writer, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_writers.TryGetValue(writer.PathKey, out var current) && ReferenceEquals(current, writer))
+            {
+                _writers.Remove(writer.PathKey);
+            }
+
+            if (writer.IsCancelled || (!writer.IsDirty && writer.DiscardIfClean))
+            {
+                writer.Staging.Dispose();
+                if (!writer.IsCancelled)
+                {
+                    await _journal.WriteAsync((c, tx) => UploadJobTable.Delete(c, tx, writer.JobId), ct).ConfigureAwait(false);
+                }
+
+                File.Delete(writer.Staging.FullPath);
+                return null;
+            }
+
+            writer.Staging.FlushToDisk();
+            var (size, sourceLength, ranges) = writer.Staging.Snapshot();
+            // A file that streamed fragments is wanted as soon as possible (large cp); others wait out the
+            // write-back delay so rapid re-saves and rename-after-write coalesce.
+            var due = writer.HasStreamed ? NowMs : NowMs + (long)_options.WriteBackDelay.TotalMilliseconds;
+            var id = writer.JobId;
+            await _journal.WriteAsync((c, tx) =>
+                UploadJobTable.UpdateContent(c, tx, id, UploadState.Staged, size, sourceLength, ranges, writer.ClientModified, due), ct).ConfigureAwait(false);
+            writer.Staging.Dispose();
+            return id;
+        }
+        finally
+        {
+            _gate.Release();
+            NotifyChanged();
+        }
+    }
+
+    /// <summary>fsync while open: data durable and the row current (still Writing).</summary>
+    internal async Task SaveWriterAsync(UploadWriter writer, CancellationToken ct)
+    {
+        writer.Staging.FlushToDisk();
+        var (size, sourceLength, ranges) = writer.Staging.Snapshot();
+        var id = writer.JobId;
+        var now = NowMs;
+        await _journal.WriteAsync((c, tx) =>
+            UploadJobTable.UpdateContent(c, tx, id, UploadState.Writing, size, sourceLength, ranges, writer.ClientModified, now), ct).ConfigureAwait(false);
+    }
+
+    internal ValueTask SaveSessionAsync(long jobId, string? sessionId, long offset, CancellationToken ct) =>
+        _journal.WriteAsync((c, tx) => { UploadJobTable.UpdateSession(c, tx, jobId, sessionId, offset); }, ct);
+
+    internal void RegisterPump(long jobId, Task pump) => _pumps[jobId] = pump;
+
+    internal CancellationToken StopToken => _stop.Token;
+}

@@ -1,0 +1,128 @@
+using System.Text;
+using DropboxFs.Api;
+using DropboxFs.Core.Uploads;
+
+namespace DropboxFs.Tests.Uploads;
+
+public sealed class UploadNamespaceTests
+{
+    [Fact]
+    public async Task RenameOfPendingUploadUploadsOnceUnderNewName()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var content = Encoding.UTF8.GetBytes("rsync temp file content");
+
+        await UploadHarness.WriteAsync(queue, "/dir/.report.txt.Ab12Cd", content);
+        Assert.True(await queue.RetargetAsync("/dir/.report.txt.Ab12Cd", "/dir/report.txt", baseRevAtTarget: null));
+        await h.DrainAsync(queue);
+
+        Assert.Equal(content, await h.Emu.DownloadAsync("/dir/report.txt"));
+        Assert.Equal(["report.txt"], await h.ListNamesAsync("/dir"));
+        Assert.Equal(1, h.Count("files/upload_session/start"));
+    }
+
+    [Fact]
+    public async Task RenameOverAnExistingFileReplacesItWithoutAConflict()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var old = await h.Emu.UploadAsync("/doc.txt", "old contents");
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var saved = Encoding.UTF8.GetBytes("editor save");
+
+        await UploadHarness.WriteAsync(queue, "/.doc.txt.swp", saved);
+        await queue.RetargetAsync("/.doc.txt.swp", "/doc.txt", old.GetProperty("rev").GetString());
+        await h.DrainAsync(queue);
+
+        Assert.Equal(saved, await h.Emu.DownloadAsync("/doc.txt"));
+        Assert.Empty(queue.GetConflicts());
+        Assert.Equal(["doc.txt"], await h.ListNamesAsync(""));
+    }
+
+    [Fact]
+    public async Task UnlinkOfPendingUploadUploadsNothing()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+
+        await UploadHarness.WriteAsync(queue, "/tmp.lock", Encoding.UTF8.GetBytes("lock"));
+        Assert.True(await queue.CancelAsync("/tmp.lock"));
+        await h.DrainAsync(queue);
+
+        Assert.Null(await h.MetadataAsync("/tmp.lock"));
+        Assert.Equal(0, h.Count("files/upload_session/start") + h.Count("files/upload_session/start_batch"));
+        Assert.Empty(queue.GetStatus());
+        Assert.Empty(Directory.GetFiles(Path.Combine(h.StateDir, "staging")));
+    }
+
+    [Fact]
+    public async Task UnlinkWhileOpenKeepsTheFileWritableButUploadsNothing()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync();
+
+        var writer = await UploadHarness.WriteAsync(queue, "/scratch", Encoding.UTF8.GetBytes("abc"), release: false);
+        await queue.CancelAsync("/scratch");
+        await writer.WriteAsync(3, Encoding.UTF8.GetBytes("def"));
+        var buffer = new byte[6];
+        Assert.Equal(6, await writer.ReadAsync(0, buffer));
+        Assert.Equal("abcdef", Encoding.UTF8.GetString(buffer));
+        await writer.ReleaseAsync();
+        await h.DrainAsync(queue);
+
+        Assert.Null(await h.MetadataAsync("/scratch"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(h.StateDir, "staging")));
+    }
+
+    [Fact]
+    public async Task ReopenWhileTheOlderGenerationIsPendingUploadsTheNewestContentWithoutConflict()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync();
+        var first = UploadHarness.RandomBytes(6 << 20, seed: 30);
+        var second = UploadHarness.RandomBytes(5 << 20, seed: 31);
+
+        await UploadHarness.WriteAsync(queue, "/gen.bin", first);
+        await UploadHarness.WriteAsync(queue, "/gen.bin", second, chunk: 1 << 20);
+        await h.DrainAsync(queue);
+
+        // The second open either took over the staged job or followed the one in flight and replaced
+        // exactly the rev it produced: never a conflicted copy of our own upload.
+        byte[] expected = [.. second, .. first.AsSpan(second.Length)]; // no truncate: the tail of the first stays
+        Assert.Equal(ContentHash.Compute(expected), await h.RemoteHashAsync("/gen.bin"));
+        Assert.Empty(queue.GetConflicts());
+        Assert.Equal(["gen.bin"], await h.ListNamesAsync(""));
+    }
+
+    [Fact]
+    public async Task NewGenerationWaitsForTheInFlightJobAndReplacesExactlyItsRev()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync();
+        var first = UploadHarness.RandomBytes(9 << 20, seed: 32);
+        var patch = UploadHarness.RandomBytes(1000, seed: 33);
+        // Slow appends keep the first job in flight while the file is opened again.
+        h.Emu.Control.SetLatency(TimeSpan.FromMilliseconds(300));
+
+        var writer = await queue.OpenForWriteAsync("/chain.bin", null, truncate: false);
+        for (var offset = first.Length - (1 << 20); offset >= 0; offset -= 1 << 20)
+        {
+            await writer.WriteAsync(offset, first.AsMemory(offset, 1 << 20)); // back to front: no streaming
+        }
+
+        await writer.ReleaseAsync();
+        await UploadHarness.WaitUntilAsync(() => queue.GetStatus().Single().State == UploadState.Uploading, "the first job in flight");
+        var second = await queue.OpenForWriteAsync("/chain.bin", null, truncate: false);
+        await second.WriteAsync(5000, patch);
+        await second.ReleaseAsync();
+        Assert.Equal(2, queue.GetStatus().Count); // a second row follows the one in flight
+        h.Emu.Control.SetLatency(TimeSpan.Zero);
+        await h.DrainAsync(queue);
+
+        var expected = (byte[])first.Clone();
+        patch.CopyTo(expected, 5000);
+        Assert.Equal(expected, await h.Emu.DownloadAsync("/chain.bin"));
+        Assert.Empty(queue.GetConflicts());
+        Assert.Equal(["chain.bin"], await h.ListNamesAsync(""));
+    }
+}

@@ -1,0 +1,50 @@
+using DropboxFs.Api;
+
+namespace DropboxFs.Tests.Uploads;
+
+public sealed class UploadStreamingTests
+{
+    private const int Fragment = 4 << 20;
+
+    [Fact]
+    public async Task SequentialWriteStreamsFragmentsBeforeClose()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(fragmentSize: Fragment);
+        var content = UploadHarness.RandomBytes(20 << 20, seed: 10);
+
+        var writer = await UploadHarness.WriteAsync(queue, "/movie.bin", content, release: false);
+        // 20 MiB = 5 fragments; the session starts with the first and takes the next three as appends
+        // while the file is still open (the fifth completes only at close... it is complete too, so 4).
+        await UploadHarness.WaitUntilAsync(() => h.Count("files/upload_session/append_v2") >= 3, "fragments streamed while open");
+        Assert.Null(await h.MetadataAsync("/movie.bin"));
+        Assert.Equal(1, h.Count("files/upload_session/start"));
+
+        await writer.ReleaseAsync();
+        await h.DrainAsync(queue);
+
+        Assert.Equal(ContentHash.Compute(content), await h.RemoteHashAsync("/movie.bin"));
+        Assert.Equal(1, h.Count("files/upload_session/start")); // one session, never restarted
+        Assert.Equal(4, h.Count("files/upload_session/append_v2")); // every byte sent once
+    }
+
+    [Fact]
+    public async Task WriteBehindTheStreamedOffsetAbandonsTheSessionAndStillCommitsCorrectBytes()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(fragmentSize: Fragment);
+        var content = UploadHarness.RandomBytes(12 << 20, seed: 11);
+
+        var writer = await UploadHarness.WriteAsync(queue, "/db.bin", content, release: false);
+        await UploadHarness.WaitUntilAsync(() => h.Count("files/upload_session/append_v2") >= 1, "a streamed fragment");
+        var header = UploadHarness.RandomBytes(4096, seed: 12);
+        await writer.WriteAsync(100, header); // rewrites bytes already in the session
+        header.CopyTo(content, 100);
+        await writer.ReleaseAsync();
+        await h.DrainAsync(queue);
+
+        Assert.Equal(ContentHash.Compute(content), await h.RemoteHashAsync("/db.bin"));
+        Assert.Equal(content, await h.Emu.DownloadAsync("/db.bin"));
+        Assert.Equal(2, h.Count("files/upload_session/start")); // the stale session was abandoned, a new one sent
+    }
+}
