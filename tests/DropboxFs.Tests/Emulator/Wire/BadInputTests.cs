@@ -192,4 +192,16 @@ public sealed class BadInputTests(WireServer wire) : IClassFixture<WireServer>
         using var response = await _http.SendAsync(Rpc("files/list_folder", "{\"path\": \"\", \"recursive\": \"yes\"}", Token));
         await AssertBadRequestAsync(response, "recursive");
     }
+
+    [Fact]
+    public async Task VoidRouteWithJsonContentTypeButEmptyBodyIs400AsOnDropbox()
+    {
+        // Reference §1.2 [obs]: no body and no Content-Type is fine (js, Go), "null" is fine (Python), but
+        // an empty body that claims to be JSON is rejected; a lenient emulator would hide that client bug.
+        var request = Rpc("users/get_space_usage", null, Token);
+        request.Content = new ByteArrayContent([]);
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        using var response = await _http.SendAsync(request);
+        await AssertBadRequestAsync(response, "could not decode input as JSON");
+    }
 }
