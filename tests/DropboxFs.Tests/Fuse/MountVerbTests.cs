@@ -142,6 +142,30 @@ public sealed class MountVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SigtermWhileBusyDetachesAndWaitsAndASecondSigtermEndsTheProcess()
+    {
+        using var mount = CliProcess.Start(MountArgs());
+        await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+        using var busy = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "exec sleep 120"]) { WorkingDirectory = Mnt })!;
+        try
+        {
+            await ProcessRunner.SignalAsync(mount.Id, "TERM");
+            await mount.WaitForLineAsync(l => l.Contains("unmounting", StringComparison.Ordinal), s_step);
+
+            Assert.False(FuseMount.IsMountPoint(Mnt)); // detached from the namespace at once
+            Assert.True(Directory.Exists($"/proc/{mount.Id}")); // still serving the program inside it
+
+            await ProcessRunner.SignalAsync(mount.Id, "TERM");
+            var result = await mount.WaitForExitAsync(s_step);
+            Assert.NotEqual(0, result.ExitCode);
+        }
+        finally
+        {
+            busy.Kill();
+        }
+    }
+
+    [Fact]
     public async Task KillNineLeavesNoDeadMountBehind()
     {
         using var mount = CliProcess.Start(MountArgs());
