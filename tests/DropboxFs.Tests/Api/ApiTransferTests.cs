@@ -21,6 +21,27 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
+    public async Task RangesOnAnEmptyFileOrPastTheEndYieldNoBytes()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        await h.PutAsync("/empty.bin", []);
+        await h.PutAsync("/five.bin", [1, 2, 3, 4, 5]);
+        await using (var dl = await h.Client.OpenDownloadAsync("/empty.bin", 0, 4096))
+        {
+            Assert.Equal(0, dl.Metadata.Size);
+            Assert.Equal(-1, dl.Content.ReadByte());
+        }
+        await using (var dl = await h.Client.OpenDownloadAsync("/five.bin", 5))
+        {
+            Assert.Equal(5, dl.Metadata.Size);
+            Assert.Equal(-1, dl.Content.ReadByte());
+        }
+        var ms = new MemoryStream();
+        await h.Client.DownloadAsync("/five.bin", ms, startByte: 3, length: 100);
+        Assert.Equal(new byte[] { 4, 5 }, ms.ToArray());
+    }
+
+    [Fact]
     public async Task DownloadInterruptedAtNBytesThenResumedWithStartByteIsByteIdentical()
     {
         await using var h = await ApiHarness.StartAsync();
@@ -66,6 +87,27 @@ public sealed class ApiTransferTests
         h.Server.Control.AddFault(new FaultRule { Route = "files/download", Kind = FaultKind.ResetConnection, AfterBytes = 700_000 });
         Assert.Equal(data, await h.GetAsync("/mid.bin"));
         Assert.Equal(2, h.Server.Control.RequestCount("files/download"));
+    }
+
+    [Fact]
+    public async Task StalledDownloadBodyIsAbandonedAndResumedFromTheMissingByte()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(1_500_000, seed: 14);
+        await h.PutAsync("/stall.bin", data);
+        h.Flaky.StallBodyAfter("files/download", 400_000);
+        using var client = new DropboxClient(new DropboxClientOptions
+        {
+            Endpoint = h.Server.BaseUri,
+            Tokens = new StaticTokenSource(h.Server.StaticToken),
+            HttpMessageHandler = h.Flaky,
+            TimeProvider = h.Time,
+            StallTimeout = TimeSpan.FromSeconds(2),
+        });
+        var ms = new MemoryStream();
+        await client.DownloadAsync("/stall.bin", ms);
+        Assert.Equal(data, ms.ToArray());
+        Assert.InRange(h.Flaky.Forwarded("files/download"), 2, 6); // the stalled attempt, then the resumption
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class FlakyHttpHandler : DelegatingHandler
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _forwarded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _lastJson = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Uri Uri, bool HasAuthorization)> _lastRequest = new(StringComparer.Ordinal);
 
     public FlakyHttpHandler(HttpMessageHandler? inner = null)
         : base(inner ?? new SocketsHttpHandler { AllowAutoRedirect = false })
@@ -33,12 +34,20 @@ public sealed class FlakyHttpHandler : DelegatingHandler
     /// <summary>The JSON argument (RPC body) of the last request to <paramref name="route"/>, or null.</summary>
     public string? LastJsonArgument(string route) => _lastJson.TryGetValue(route, out var s) ? s : null;
 
+    /// <summary>URI and whether an Authorization header was present, for the last request to <paramref name="route"/>
+    /// (recorded before any fault applies).</summary>
+    public (Uri Uri, bool HasAuthorization)? LastRequest(string route) => _lastRequest.TryGetValue(route, out var r) ? r : null;
+
+    /// <summary>Send for real; the response body stops delivering (hangs) after <paramref name="bytes"/> bytes.</summary>
+    public void StallBodyAfter(string route, long bytes) => Add(route, new Fault(FaultKind.StallBody, 0, null, null, bytes));
+
     /// <summary>Requests to <paramref name="route"/> that reached the server.</summary>
     public int Forwarded(string route) => _forwarded.TryGetValue(route, out var n) ? n : 0;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var route = RouteOf(request.RequestUri!);
+        _lastRequest[route] = (request.RequestUri!, request.Headers.Contains("Authorization"));
         if (request.Content?.Headers.ContentType?.MediaType == "application/json")
         {
             _lastJson[route] = await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -67,9 +76,9 @@ public sealed class FlakyHttpHandler : DelegatingHandler
             case FaultKind.LoseResponse:
                 real.Dispose();
                 throw new HttpRequestException(HttpRequestError.ResponseEnded, "injected: connection reset before the answer", new IOException("reset"));
-            case FaultKind.CutBody:
+            case FaultKind.CutBody or FaultKind.StallBody:
                 var body = await real.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var cut = new StreamContent(new DyingStream(body, fault.Bytes));
+                var cut = new StreamContent(new DyingStream(body, fault.Bytes, hang: fault.Kind == FaultKind.StallBody));
                 foreach (var h in real.Content.Headers)
                 {
                     cut.Headers.TryAddWithoutValidation(h.Key, h.Value);
@@ -95,6 +104,7 @@ public sealed class FlakyHttpHandler : DelegatingHandler
         Refuse,
         LoseResponse,
         CutBody,
+        StallBody,
     }
 
     private sealed record Fault(FaultKind Kind, HttpStatusCode Status, TimeSpan? RetryAfter, string? Body, long Bytes);
