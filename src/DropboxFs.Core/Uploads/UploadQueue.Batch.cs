@@ -58,6 +58,7 @@ internal sealed partial class UploadQueue
 
         if (_journal.Jobs.Get(row.Id) is not { } job)
         {
+            File.Delete(StagingPath(row.Staging)); // unlinked meanwhile; the unlink left it to us
             return null;
         }
 

@@ -19,7 +19,8 @@ internal sealed partial class UploadQueue
 
         if (_journal.Jobs.Get(row.Id) is not { } job)
         {
-            return; // cancelled (unlinked) meanwhile
+            File.Delete(StagingPath(row.Staging)); // cancelled (unlinked) meanwhile; the unlink left it to us
+            return;
         }
 
         using var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges);
@@ -42,7 +43,8 @@ internal sealed partial class UploadQueue
                 var current = _journal.Jobs.Get(job.Id);
                 if (current is null)
                 {
-                    return; // unlinked before the commit: nothing goes up
+                    File.Delete(staging.FullPath); // unlinked before the commit: nothing goes up
+                    return;
                 }
 
                 try

@@ -216,7 +216,7 @@ internal sealed partial class UploadQueue : IAsyncDisposable
     }
 
     private static UploadJobStatus ToStatus(UploadJob j) =>
-        new(j.Id, j.Path, j.State, j.Size, j.SessionOffset, j.Tries, j.LastError, j.NoSpace);
+        new(j.Id, j.Path, j.State, j.Size, j.SessionOffset, j.Tries, j.LastError, j.NoSpace, j.ClientModified);
 
     /// <summary>Force stop: in-flight transfers are cancelled and every row stays for the next start.</summary>
     public async ValueTask DisposeAsync()
