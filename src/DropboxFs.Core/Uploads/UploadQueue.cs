@@ -132,6 +132,10 @@ internal sealed partial class UploadQueue : IAsyncDisposable
     /// <summary>Commits that went to a conflicted copy (or another name) instead of their target.</summary>
     public IReadOnlyList<UploadConflict> GetConflicts() => _journal.Conflicts.All();
 
+    /// <summary>True while some job is failed with insufficient_space: the account is full, so the facade
+    /// answers ENOSPC at fsync/close of further writes (they stay queued all the same).</summary>
+    public bool IsQuotaExceeded => _journal.Jobs.All().Any(j => j.State == UploadState.Failed && j.NoSpace);
+
     /// <summary>True when a job for exactly this path is not committed yet.</summary>
     public bool HasPending(string path)
     {

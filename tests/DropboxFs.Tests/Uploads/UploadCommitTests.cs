@@ -117,6 +117,7 @@ public sealed class UploadCommitTests
         Assert.Equal(UploadState.Failed, status.State);
         Assert.True(status.NoSpace);
         Assert.Contains("insufficient_space", status.LastError);
+        Assert.True(queue.IsQuotaExceeded);
         Assert.Null(await h.MetadataAsync("/full.bin"));
         Assert.Single(Directory.GetFiles(Path.Combine(h.StateDir, "staging")));
 
@@ -169,5 +170,22 @@ public sealed class UploadCommitTests
         Assert.Null(await queue.ReadPendingAsync("/Pending.txt", 0, buffer));
         Assert.Equal(content, await h.Emu.DownloadAsync("/Pending.txt"));
         await UploadHarness.WaitUntilAsync(() => { lock (reports) { return reports.Count > 0; } }, "a progress report");
+    }
+
+    [Fact]
+    public async Task ClientModifiedSetByUtimensSurvivesTheUpload()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var mtime = new DateTimeOffset(2021, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+        var writer = await UploadHarness.WriteAsync(queue, "/photo.jpg", UploadHarness.RandomBytes(5000, 40), release: false);
+        writer.SetClientModified(mtime);
+        await writer.ReleaseAsync();
+        Assert.Equal(mtime, queue.GetPending("/photo.jpg")!.ClientModified); // shown at once, before the upload
+        await h.DrainAsync(queue);
+
+        var meta = (await h.MetadataAsync("/photo.jpg"))!.Value;
+        Assert.Equal(mtime, DateTimeOffset.Parse(meta.GetProperty("client_modified").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
     }
 }
