@@ -63,7 +63,7 @@ internal sealed partial class UploadQueue
         }
 
         var path = StagingPath(job.Staging);
-        using var staging = StagingFile.Open(path, job.Size, job.SourceLength, job.Ranges);
+        using var staging = StagingFile.Open(path, job.Size, job.SourceLength, job.Ranges, create: false);
         var hash = await PrepareAsync(job, staging, ct).ConfigureAwait(false);
         if (hash is null)
         {

@@ -23,7 +23,7 @@ internal sealed partial class UploadQueue
             return;
         }
 
-        using var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges);
+        using var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges, create: false);
         var hash = await PrepareAsync(job, staging, ct).ConfigureAwait(false);
         if (hash is null)
         {
