@@ -34,7 +34,7 @@ internal sealed partial class UploadQueue
             }
         }
 
-        var job = _journal.Jobs.All().LastOrDefault(j => j.PathKey == key);
+        var job = _journal.Jobs.ForKey(key).LastOrDefault();
         if (job is null)
         {
             return null;

@@ -45,7 +45,7 @@ internal sealed partial class UploadQueue
 
     private async Task<UploadWriter> CreateWriterLockedAsync(string path, string key, WriteBase? writeBase, CancellationToken ct)
     {
-        var last = _journal.Jobs.All().LastOrDefault(j => j.PathKey == key);
+        var last = _journal.Jobs.ForKey(key).LastOrDefault();
         var now = NowMs;
         if (last is not null && !_inFlight.Contains(last.Id))
         {

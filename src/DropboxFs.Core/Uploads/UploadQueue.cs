@@ -134,20 +134,20 @@ internal sealed partial class UploadQueue : IAsyncDisposable
 
     /// <summary>True while some job is failed with insufficient_space: the account is full, so the facade
     /// answers ENOSPC at fsync/close of further writes (they stay queued all the same).</summary>
-    public bool IsQuotaExceeded => _journal.Jobs.All().Any(j => j.State == UploadState.Failed && j.NoSpace);
+    public bool IsQuotaExceeded => _journal.Jobs.AnyNoSpace();
 
     /// <summary>True when a job for exactly this path is not committed yet.</summary>
     public bool HasPending(string path)
     {
         var key = PathKey.Normalize(path);
-        return _journal.Jobs.All().Any(j => j.PathKey == key);
+        return _journal.Jobs.ForKey(key).Count > 0;
     }
 
     /// <summary>The newest pending job of a path (the facade answers ENOSPC at fsync/close when it has NoSpace).</summary>
     public UploadJobStatus? GetPending(string path)
     {
         var key = PathKey.Normalize(path);
-        return _journal.Jobs.All().Where(j => j.PathKey == key).Select(ToStatus).LastOrDefault();
+        return _journal.Jobs.ForKey(key).Select(ToStatus).LastOrDefault();
     }
 
     /// <summary>Waits until job <paramref name="jobId"/> is committed or has failed permanently (quota,
