@@ -89,6 +89,7 @@ internal sealed partial class UploadWriter
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         MarkDirty();
         await BeforeWriteAsync(offset, ct).ConfigureAwait(false);
+        await WaitForStreamWindowAsync(offset + data.Length, ct).ConfigureAwait(false);
         await Staging.WriteAsync(offset, data, ct).ConfigureAwait(false);
         NotifyWritten(offset, data.Length);
     }
