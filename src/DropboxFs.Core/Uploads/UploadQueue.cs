@@ -200,12 +200,13 @@ internal sealed partial class UploadQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>Unmount: the write-back delay and transient back-offs are not waited out.</summary>
     private async Task RetryPendingNowAsync(CancellationToken ct)
     {
         var now = NowMs;
         await _journal.WriteAsync((c, tx) =>
         {
-            foreach (var job in UploadJobTable.All(c, tx).Where(j => j.State is UploadState.Staged && j.DueAt > now))
+            foreach (var job in UploadJobTable.All(c, tx).Where(j => j.State is not (UploadState.Writing or UploadState.Failed) && j.DueAt > now))
             {
                 UploadJobTable.Update(c, tx, job with { DueAt = now });
             }
