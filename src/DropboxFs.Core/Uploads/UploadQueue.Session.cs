@@ -96,9 +96,10 @@ internal sealed partial class UploadQueue
                 _log.LogInformation("Session {Session}: server holds {Correct} bytes, we had {Offset}", cursor.SessionId, correct, cursor.Offset);
                 cursor = cursor with { Offset = correct };
             }
-            catch (DropboxApiException e) when (cursor is not null && (e.IsNotFound || e.HasTag("closed")))
+            catch (DropboxApiException e) when (cursor is not null && (e.IsNotFound || e.HasTag("closed") || e.IsIncorrectOffset))
             {
-                _log.LogInformation("Session {Session} expired or closed; restarting the upload from 0", cursor.SessionId);
+                // Expired, closed, or holding more than this file (cannot be ours any more): start over.
+                _log.LogInformation("Session {Session} unusable ({Error}); restarting the upload from 0", cursor.SessionId, e.TagPath);
                 cursor = null;
                 await SaveSessionAsync(id, null, 0, ct).ConfigureAwait(false);
                 continue;
