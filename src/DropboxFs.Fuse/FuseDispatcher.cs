@@ -20,6 +20,7 @@ internal sealed partial class FuseDispatcher
     private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _inFlight = new();
     private readonly ConcurrentDictionary<ulong, byte> _earlyInterrupts = new();
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long[] _requestCounts = new long[64]; // by opcode; unknown opcodes count in slot 0
 
     public FuseDispatcher(IFileSystem fs, FuseAttributes attributes, ILogger logger, TimeProvider time)
     {
@@ -37,6 +38,22 @@ internal sealed partial class FuseDispatcher
 
     public int InFlightCount => _inFlight.Count;
 
+    /// <summary>Requests received so far, by opcode name (e.g. "Lookup").</summary>
+    public IReadOnlyDictionary<string, long> RequestCounts()
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        for (uint op = 0; op < _requestCounts.Length; op++)
+        {
+            long n = Interlocked.Read(ref _requestCounts[op]);
+            if (n > 0)
+            {
+                counts[Enum.IsDefined((FuseOpcode)op) ? ((FuseOpcode)op).ToString() : $"op{op}"] = n;
+            }
+        }
+
+        return counts;
+    }
+
     public void Dispatch(ReadOnlySpan<byte> message, IFuseChannel channel)
     {
         if (message.Length < FuseWire.InHeaderSize)
@@ -48,6 +65,7 @@ internal sealed partial class FuseDispatcher
         var h = FuseWire.Read<InHeader>(message);
         var body = message[FuseWire.InHeaderSize..Math.Min(message.Length, (int)h.Len)];
         var req = new FuseRequest((FuseOpcode)h.Opcode, h.Unique, h.Nodeid, h.Uid, h.Gid, h.Pid, channel);
+        Interlocked.Increment(ref _requestCounts[h.Opcode < 64 ? h.Opcode : 0]);
         try
         {
             DispatchCore(req, body);

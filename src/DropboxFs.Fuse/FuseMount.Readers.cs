@@ -7,19 +7,21 @@ namespace DropboxFs.Fuse;
 // Reader threads: each blocks in read(2) on its own clone of the /dev/fuse fd and dispatches.
 public sealed partial class FuseMount
 {
-    private sealed record Reader(int Fd, Task<bool> Done);
+    private sealed record Reader(DeviceChannel Channel, Task<bool> Done);
 
-    private List<Reader> StartReaders(int masterFd)
+    /// <summary>Reader 0 uses the master channel (shared with the notifier); the others get clone fds.</summary>
+    private List<Reader> StartReaders(DeviceChannel master)
     {
         var readers = new List<Reader>();
         int count = Math.Clamp(_options.ReaderThreads, 1, 64);
         for (int i = 0; i < count; i++)
         {
-            int fd = i == 0 ? masterFd : CloneDevice(masterFd);
+            int clone = i == 0 ? -1 : CloneDevice(master.Fd);
+            var channel = clone < 0 ? master : new DeviceChannel(clone);
             var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() => done.SetResult(ReadLoop(fd))) { IsBackground = true, Name = $"fuse-reader-{i}" };
+            var thread = new Thread(() => done.SetResult(ReadLoop(channel))) { IsBackground = true, Name = $"fuse-reader-{i}" };
             thread.Start();
-            readers.Add(new Reader(fd, done.Task));
+            readers.Add(new Reader(channel, done.Task));
         }
 
         return readers;
@@ -41,13 +43,13 @@ public sealed partial class FuseMount
             Libc.Close(fd);
         }
 
-        return masterFd;
+        return -1;
     }
 
     /// <summary>Returns true when the loop ended because the mount went away (ENODEV).</summary>
-    private unsafe bool ReadLoop(int fd)
+    private unsafe bool ReadLoop(DeviceChannel channel)
     {
-        var channel = new DeviceChannel(fd);
+        int fd = channel.Fd;
         byte* buffer = (byte*)NativeMemory.AlignedAlloc(FuseDispatcher.ReadBufferSize, 4096);
         try
         {

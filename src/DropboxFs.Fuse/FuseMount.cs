@@ -48,6 +48,14 @@ public sealed partial class FuseMount : IAsyncDisposable
     /// <summary>Invalidations for the kernel caches; attach it to the facade before sync starts.</summary>
     public IKernelNotifier Notifier => _notifier;
 
+    /// <summary>Counters for <c>dropboxfs status</c>.</summary>
+    public FuseStats GetStats() => new(
+        _dispatcher.ProtocolMinor,
+        _dispatcher.RequestCounts(),
+        _dispatcher.InFlightCount,
+        _notifier.Sent,
+        _notifier.Dropped);
+
     /// <summary>Completes when the kernel has finished INIT (the mount answers requests); faults if mounting failed.</summary>
     public Task Ready => _ready.Task;
 
@@ -88,14 +96,15 @@ public sealed partial class FuseMount : IAsyncDisposable
             TuneReadAhead(); // after INIT: the kernel resets readahead while it processes our INIT reply
             _ready.TrySetResult();
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        var readers = StartReaders(fd);
-        _notifier.Start(new DeviceChannel(fd), _dispatcher.Initialized);
+        var master = new DeviceChannel(fd);
+        var readers = StartReaders(master);
+        _notifier.Start(master, _dispatcher.Initialized);
         using var cancel = ct.Register(Unmount);
         using var sigterm = _options.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
         using var sigint = _options.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
 
         bool allSawEnodev = (await Task.WhenAll(readers.Select(r => r.Done)).ConfigureAwait(false)).All(x => x);
-        await ShutdownAsync(fd, readers, allSawEnodev).ConfigureAwait(false);
+        await ShutdownAsync(master, readers, allSawEnodev).ConfigureAwait(false);
     }
 
     private void OnSignal(PosixSignalContext context)
@@ -104,7 +113,7 @@ public sealed partial class FuseMount : IAsyncDisposable
         Unmount();
     }
 
-    private async Task ShutdownAsync(int fd, List<Reader> readers, bool allSawEnodev)
+    private async Task ShutdownAsync(DeviceChannel master, List<Reader> readers, bool allSawEnodev)
     {
         _ready.TrySetException(new FuseMountException($"The mount at {_mountPoint} ended before the kernel finished INIT."));
         if (!allSawEnodev)
@@ -119,12 +128,12 @@ public sealed partial class FuseMount : IAsyncDisposable
         }
 
         _notifier.Stop();
-        foreach (var r in readers.Where(r => r.Fd != fd))
+        foreach (var r in readers)
         {
-            Libc.Close(r.Fd);
+            r.Channel.Close(); // late replies now get EBADF instead of writing into a reused fd number
         }
 
-        Libc.Close(fd);
+        master.Close();
         CloseFusermount();
         Interlocked.Exchange(ref _unmountRequested, 1); // gone: DisposeAsync must not unmount again
         _logger.LogInformation("Unmounted {MountPoint}", _mountPoint);

@@ -75,3 +75,11 @@ public sealed class FuseMountOptions
 
 /// <summary>Thrown when the mount cannot be made; the message says what to do.</summary>
 public sealed class FuseMountException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Adapter counters: negotiated minor, requests by opcode, requests in flight, notifications.</summary>
+public sealed record FuseStats(
+    uint ProtocolMinor,
+    IReadOnlyDictionary<string, long> Requests,
+    int InFlight,
+    long NotificationsSent,
+    long NotificationsDropped);

@@ -56,9 +56,10 @@ internal static partial class MountCommand
         {
             throw new CliException(ExitCode.MountFailed, e.Message);
         }
-        catch (FsException e) when (e.Error is FsError.NotFound or FsError.NotDirectory)
+        catch (FsException e) when (e.Error is FsError.NotFound or FsError.NotDirectory && s.RemoteRoot.Length > 0)
         {
-            throw new CliException(ExitCode.NotFound, $"{e.Message}; `dropboxfs ls /` shows what is there");
+            // Before the mount serves anything, the only path the facade resolves is the remote root.
+            throw new CliException(ExitCode.NotFound, $"--remote-root {s.RemoteRoot} is not a folder in this Dropbox ({e.Error}); `dropboxfs ls /` shows what is there");
         }
         finally
         {
@@ -87,7 +88,7 @@ internal static partial class MountCommand
             await Task.WhenAny(mount.Ready, run);
             await mount.Ready; // throws FuseMountException when the mount failed
             await fs.StartSyncAsync(ctx.Cancellation);
-            await using var status = MountStatusServer.Start(s.MountPoint, s.RemoteRoot, fs, TimeProvider.System, logger);
+            await using var status = MountStatusServer.Start(s.MountPoint, s.RemoteRoot, fs, mount, TimeProvider.System, logger);
             Console.WriteLine($"Mounted {(s.RemoteRoot.Length == 0 ? "Dropbox" : s.RemoteRoot)} at {s.MountPoint}{(s.ReadOnly ? " (read-only)" : "")}. "
                 + $"Stop with Ctrl-C or `dropboxfs unmount {s.MountPoint}`.");
             logger.LogInformation("Cache in {CacheDirectory}", cacheDir);

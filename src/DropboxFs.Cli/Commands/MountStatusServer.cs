@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DropboxFs.Core;
+using DropboxFs.Fuse;
 using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Cli.Commands;
@@ -47,7 +48,7 @@ internal sealed class MountStatusServer : IAsyncDisposable
         return Path.Combine(RunDirectory(), hash + ".sock");
     }
 
-    public static MountStatusServer Start(string mountPoint, string remoteRoot, DropboxFileSystem fs, TimeProvider time, ILogger logger)
+    public static MountStatusServer Start(string mountPoint, string remoteRoot, DropboxFileSystem fs, FuseMount mount, TimeProvider time, ILogger logger)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -65,11 +66,11 @@ internal sealed class MountStatusServer : IAsyncDisposable
         socket.Listen(8);
         var mountedAt = time.GetUtcNow();
         int pid = Environment.ProcessId;
-        return new MountStatusServer(socket, path, () => Render(mountPoint, remoteRoot, pid, mountedAt, time.GetUtcNow(), fs.GetStats()), logger);
+        return new MountStatusServer(socket, path, () => Render(mountPoint, remoteRoot, pid, mountedAt, time.GetUtcNow(), fs.GetStats(), mount.GetStats()), logger);
     }
 
     /// <summary>The stable `dropboxfs status --json` shape (snake_case, null for unknown times).</summary>
-    internal static byte[] Render(string mountPoint, string remoteRoot, int pid, DateTimeOffset mountedAt, DateTimeOffset now, FileSystemStats s)
+    internal static byte[] Render(string mountPoint, string remoteRoot, int pid, DateTimeOffset mountedAt, DateTimeOffset now, FileSystemStats s, FuseStats fuse)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -98,6 +99,19 @@ internal sealed class MountStatusServer : IAsyncDisposable
             w.WriteStartObject("nodes");
             w.WriteNumber("live", s.LiveNodes);
             w.WriteNumber("open_handles", s.OpenHandles);
+            w.WriteEndObject();
+            w.WriteStartObject("fuse");
+            w.WriteString("protocol", $"7.{fuse.ProtocolMinor}");
+            w.WriteNumber("in_flight", fuse.InFlight);
+            w.WriteNumber("notifications_sent", fuse.NotificationsSent);
+            w.WriteNumber("notifications_dropped", fuse.NotificationsDropped);
+            w.WriteStartObject("requests");
+            foreach (var (op, count) in fuse.Requests)
+            {
+                w.WriteNumber(op.ToLowerInvariant(), count);
+            }
+
+            w.WriteEndObject();
             w.WriteEndObject();
             w.WriteStartObject("api_calls");
             foreach (var (route, count) in s.ApiCalls.OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -99,6 +99,11 @@ internal static class StatusCommand
             + $"{cache.GetProperty("misses").GetInt64()} misses, {cache.GetProperty("evictions").GetInt64()} evictions)");
         var nodes = r.GetProperty("nodes");
         Console.WriteLine($"  kernel:    {nodes.GetProperty("live").GetInt32()} nodes known, {nodes.GetProperty("open_handles").GetInt32()} open files");
+        var fuse = r.GetProperty("fuse");
+        var requests = fuse.GetProperty("requests").EnumerateObject().OrderByDescending(p => p.Value.GetInt64()).Take(8).Select(p => $"{p.Name} {p.Value.GetInt64()}");
+        Console.WriteLine($"  fuse:      protocol {fuse.GetProperty("protocol").GetString()}, {fuse.GetProperty("in_flight").GetInt32()} in flight, "
+            + $"{fuse.GetProperty("notifications_sent").GetInt64()} invalidations sent ({fuse.GetProperty("notifications_dropped").GetInt64()} dropped); "
+            + $"requests: {string.Join(", ", requests)}");
         var calls = r.GetProperty("api_calls").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetInt64()}").ToList();
         Console.WriteLine($"  API calls: {(calls.Count == 0 ? "none" : string.Join(", ", calls))}");
     }

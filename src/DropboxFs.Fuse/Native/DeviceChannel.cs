@@ -2,12 +2,49 @@ using DropboxFs.Fuse.Protocol;
 
 namespace DropboxFs.Fuse.Native;
 
-/// <summary>Writes messages to one /dev/fuse fd (the master or a clone), one writev per message.</summary>
+/// <summary>
+/// Writes messages to one /dev/fuse fd (the master or a clone), one writev per message, and owns the
+/// fd's closing: a handler that finishes after shutdown must never write into a reused fd number, so
+/// <see cref="Close"/> waits for writers in progress and later writes get EBADF without touching the fd.
+/// </summary>
 internal sealed unsafe class DeviceChannel(int fd) : IFuseChannel
 {
+    private int _writers;
+    private int _closed;
+
     public int Fd { get; } = fd;
 
     public int Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body, ReadOnlySpan<byte> payload)
+    {
+        Interlocked.Increment(ref _writers);
+        try
+        {
+            return Volatile.Read(ref _closed) != 0 ? Errno.EBADF : WriteCore(header, body, payload);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writers);
+        }
+    }
+
+    /// <summary>Refuses further writes, waits for those in progress, closes the fd (once).</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _writers) != 0)
+        {
+            spin.SpinOnce(); // a writev to a dead connection returns at once (ENODEV)
+        }
+
+        Libc.Close(Fd);
+    }
+
+    private int WriteCore(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body, ReadOnlySpan<byte> payload)
     {
         fixed (byte* h = header)
         fixed (byte* b = body)

@@ -112,6 +112,8 @@ public sealed class MountVerbTests : IAsyncLifetime
             Assert.True(root.GetProperty("cache").GetProperty("used_bytes").GetInt64() >= 5000);
             Assert.True(root.GetProperty("cache").GetProperty("capacity_bytes").GetInt64() > 0);
             Assert.NotEmpty(root.GetProperty("api_calls").EnumerateObject());
+            Assert.StartsWith("7.", root.GetProperty("fuse").GetProperty("protocol").GetString());
+            Assert.True(root.GetProperty("fuse").GetProperty("requests").GetProperty("read").GetInt64() > 0);
             Assert.True(human.ExitCode == 0, human.ToString());
             Assert.Contains(Mnt, human.Stdout);
             Assert.Contains("hit rate", human.Stdout);
