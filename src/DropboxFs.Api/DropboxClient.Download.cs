@@ -60,9 +60,9 @@ public sealed partial class DropboxClient
                 }
             }, ct).ConfigureAwait(false);
         }
-        catch (DropboxApiException ex) when (offset > 0 && (ex.StatusCode == 416 || ex.HasTag("not_satisfiable")))
+        catch (DropboxApiException ex) when (ex.StatusCode == 416 || ex.HasTag("not_satisfiable"))
         {
-            // Range starts at or after the end (e.g. resuming a complete file): nothing left to read.
+            // Range starts at or after the end (resuming a complete file, any range of an empty file): nothing to read.
             if (await GetMetadataAsync(path, ct: ct).ConfigureAwait(false) is FileMetadata meta && offset >= meta.Size)
             {
                 return new DownloadResponse(meta, Stream.Null, offset, 0, null);

@@ -68,7 +68,10 @@ public sealed partial class DropboxClient
                     request.Headers.TryAddWithoutValidation("Authorization", auth);
                 }
                 _requestCounts.AddOrUpdate(route, 1, static (_, n) => n + 1);
+                var started = _time.GetTimestamp();
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                _log.LogDebug("Dropbox {Route} answered {Status} in {Elapsed} ms", route, (int)response.StatusCode,
+                    (long)_time.GetElapsedTime(started).TotalMilliseconds);
             }
             if ((int)response.StatusCode is >= 200 and < 300)
             {

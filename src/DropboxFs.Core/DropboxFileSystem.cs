@@ -52,8 +52,8 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
             System.IO.Path.Combine(options.CacheDirectory, "blocks"), new BlockFileTable(db), new DropboxBlockSource(client, calls),
             options.CacheSizeBytes, _time, loggers.CreateLogger<BlockCache>());
         _applier = new ChangeApplier(db, _nodes, () => _notifier, key => _blocks.DropAsync(key), _time);
-        _lister = new FolderLister(client, _applier, calls, loggers.CreateLogger<FolderLister>());
-        _sync = new SyncEngine(client, db, _applier, calls, root.Key, _time, loggers.CreateLogger<SyncEngine>());
+        _lister = new FolderLister(client, _applier, calls, options.IndexProgress, loggers.CreateLogger<FolderLister>());
+        _sync = new SyncEngine(client, db, _applier, calls, root.Key, options.IndexProgress, _time, loggers.CreateLogger<SyncEngine>());
         if (space is not null)
         {
             SetSpace(space);
@@ -128,13 +128,17 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
         return await _sync.DrainAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>A snapshot for `dropboxfs status` (one COUNT over the metadata keys; call it on request, not in a loop).</summary>
     public FileSystemStats GetStats() => new()
     {
         CursorTakenAt = _sync.CursorTakenAt,
+        CursorAge = _sync.CursorTakenAt is { } taken ? _time.GetUtcNow() - taken : null,
+        MetadataEntries = _entries.Count(),
         LastChangeAppliedAt = _applier.LastChangeAt,
         ChangesApplied = _applier.ChangesApplied,
         CursorResets = _sync.Resets,
         SyncRunning = _sync.IsRunning,
+        SyncErrors = _sync.LoopErrors,
         FolderListings = _lister.Listings,
         CacheUsedBytes = _blocks.UsedBytes,
         CacheCapacityBytes = _blocks.CapacityBytes,

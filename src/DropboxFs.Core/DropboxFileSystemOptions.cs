@@ -22,5 +22,11 @@ public sealed class DropboxFileSystemOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Reports folder listings page by page and the catch-up on changes after a restart (both can
+    /// take a while on big trees), for a progress line on a TTY. Called on background threads.
+    /// </summary>
+    public IProgress<IndexProgress>? IndexProgress { get; init; }
+
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -26,11 +26,63 @@ export function rewritingFetch(initialOrigin) {
       path: u.pathname,
       auth: Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'),
     });
-    return fetch(target, init);
+    const res = await fetch(target, init);
+    await inspectResponse(u.pathname, res);
+    return res;
   };
   // After an emulator restart on a new random port, the same SDK clients follow it here.
   rewriting.setOrigin = (o) => { origin = o; };
   return rewriting;
+}
+
+// Every response the SDK receives is also checked against the rules the strictest SDK (Python)
+// enforces when it decodes: exact Content-Type, no nulls for unset fields, field formats (§1.5).
+export const wireViolations = [];
+export const wireStats = { inspected: 0 };
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const TIMESTAMP_KEYS = new Set(['client_modified', 'server_modified', 'server_deleted', 'expires', 'created']);
+const FORMATS = {
+  rev: /^[0-9a-f]{9,}$/,
+  content_hash: /^[0-9a-f]{64}$/,
+  account_id: /^dbid:.{35}$/,
+};
+
+function walk(value, where, route) {
+  if (value === null) {
+    wireViolations.push(`${route}: null at ${where} (unset optional fields are omitted)`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => walk(v, `${where}[${i}]`, route));
+    return;
+  }
+  if (typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    const at = `${where}.${k}`;
+    if (k === '.tag' && typeof v !== 'string') wireViolations.push(`${route}: non-string .tag at ${at}`);
+    if (TIMESTAMP_KEYS.has(k) && typeof v === 'string' && !TIMESTAMP.test(v)) wireViolations.push(`${route}: timestamp ${at}='${v}'`);
+    if (FORMATS[k] && typeof v === 'string' && !FORMATS[k].test(v)) wireViolations.push(`${route}: ${at}='${v}' does not match ${FORMATS[k]}`);
+    walk(v, at, route);
+  }
+}
+
+async function inspectResponse(route, res) {
+  const type = res.headers.get('content-type');
+  const result = res.headers.get('dropbox-api-result');
+  if (result !== null) {
+    wireStats.inspected += 1;
+    if (!/^[\x20-\x7e]*$/.test(result)) wireViolations.push(`${route}: Dropbox-API-Result is not printable ASCII`);
+    walk(JSON.parse(result), '$result', route);
+  }
+  if (route.startsWith('/2/') && (res.status === 200 || res.status === 401 || res.status === 409) && result === null) {
+    if (type !== 'application/json') wireViolations.push(`${route}: HTTP ${res.status} Content-Type '${type}'`);
+  }
+  if (type === 'application/json') {
+    wireStats.inspected += 1;
+    const text = await res.clone().text();
+    if (text === '') wireViolations.push(`${route}: empty JSON body (a Void result is 'null')`);
+    else if (text !== 'null') walk(JSON.parse(text), '$', route);
+  }
 }
 
 /** Wraps a Dropbox client so that every route call (filesUpload, usersGet…, …) is counted. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Dropbox } from 'dropbox';
 import { startEmulator } from './emulator-process.mjs';
 import {
-  rewritingFetch, counted, step, results, httpLog, describe,
+  rewritingFetch, counted, step, results, httpLog, describe, wireViolations, wireStats,
 } from './harness.mjs';
 import { contentSteps } from './steps-content.mjs';
 import { namespaceSteps } from './steps-namespace.mjs';
@@ -62,13 +62,18 @@ try {
     await run(name, fn);
   }
 
+  await run('every response obeyed the wire rules (Content-Type, no nulls, formats)', () => {
+    if (wireViolations.length > 0) {
+      throw new Error(`${wireViolations.length} violations:\n  ${[...new Set(wireViolations)].slice(0, 20).join('\n  ')}`);
+    }
+  });
   const failed = results.filter((r) => !r.ok);
   const noauthWithAuth = httpLog.filter((r) => r.path.endsWith('/longpoll') && r.auth);
   if (noauthWithAuth.length > 0) {
     failed.push({ name: 'the SDK sent Authorization to longpoll' });
   }
   console.log(`\nsummary: ${results.length - failed.length}/${results.length} steps passed, `
-    + `${counter.calls} SDK route calls, ${httpLog.length} HTTP requests`);
+    + `${counter.calls} SDK route calls, ${httpLog.length} HTTP requests, ${wireStats.inspected} JSON results checked`);
   if (counter.calls < 30) {
     console.log(`FAIL fewer than 30 SDK calls were made (${counter.calls})`);
   }

@@ -77,8 +77,24 @@ internal static class EmulatorCommand
         }
         catch (IOException e)
         {
-            Console.Error.WriteLine($"Cannot start the emulator: {e.Message}. Pick another --port or free this one.");
+            // Port in use, data folder not writable, certificate file missing.
+            Console.Error.WriteLine($"Cannot start the emulator: {e.Message.TrimEnd('.')}. Check --port, --data and the --tls-* files.");
             return (int)ExitCode.Unavailable;
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"Bad --bind address: {e.Message.TrimEnd('.')}. Use an IP address such as 127.0.0.1.");
+            return (int)ExitCode.Usage;
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            Console.Error.WriteLine($"Cannot load the TLS certificate or key: {e.Message.TrimEnd('.')}. Give PEM files to --tls-cert and --tls-key.");
+            return (int)ExitCode.Usage;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"Cannot use the data folder: {e.Message.TrimEnd('.')}. Pick a writable --data folder.");
+            return (int)ExitCode.LocalIo;
         }
 
         await using (server)

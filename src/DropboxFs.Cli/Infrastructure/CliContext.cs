@@ -56,7 +56,7 @@ internal sealed class CliContext : IDisposable
         }
         else
         {
-            var stored = await TokenStore.LoadAsync(Cancellation)
+            var stored = await LoadStoredTokenAsync()
                 ?? throw new CliException(ExitCode.AuthRequired,
                     "Not linked: run `dropboxfs login` (or pass --token / set DROPBOXFS_TOKEN)");
             Endpoint ??= stored.Endpoint;
@@ -78,6 +78,19 @@ internal sealed class CliContext : IDisposable
             MaxRetries = retries,
         });
         return _client;
+    }
+
+    private async Task<StoredToken?> LoadStoredTokenAsync()
+    {
+        try
+        {
+            return await TokenStore.LoadAsync(Cancellation);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new CliException(ExitCode.AuthRequired,
+                $"the token file {TokenStore.FilePath} is damaged: run `dropboxfs login` again");
+        }
     }
 
     public DropboxOAuth CreateOAuth(string? clientId = null)

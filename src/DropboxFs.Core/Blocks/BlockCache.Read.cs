@@ -10,6 +10,10 @@ internal sealed partial class BlockCache
     // 256 KiB per download buffer: big enough for few syscalls, small enough that 16 slots cost 4 MiB.
     private const int CopyBufferSize = 256 << 10;
 
+    // 30 s: a file held open for hours (a media player) keeps its range index fresh enough that a
+    // crash costs at most this much re-downloading, for one small row write per interval.
+    private const long PersistIntervalMs = 30_000;
+
     // A read that still misses after this many rounds of waiting is an I/O error, not a spin.
     private const int MaxRounds = 6;
 
@@ -228,6 +232,18 @@ internal sealed partial class BlockCache
             {
                 version.InFlight.Remove(download);
                 download.FinishLocked(error);
+            }
+        }
+
+        if (error is null && Now() - version.PersistedAt > PersistIntervalMs)
+        {
+            try
+            {
+                await PersistAsync(version).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+            {
+                _logger.LogDebug(e, "Could not save the range index of {Key}; it is saved at release", version.Key);
             }
         }
     }

@@ -77,7 +77,7 @@ internal sealed partial class BlockCache : IAsyncDisposable
                 Interlocked.Add(ref _usedBytes, present.TotalBytes - row.Bytes);
             }
 
-            var version = new CachedVersion(key, size, fileName, path, remotePath, rev, contentHash, present) { RefCount = 1 };
+            var version = new CachedVersion(key, size, fileName, path, remotePath, rev, contentHash, present) { RefCount = 1, PersistedAt = Now() };
             await _table.SaveAsync(key, fileName, size, present.Serialize(), present.TotalBytes, Now()).ConfigureAwait(false);
             if (size > 0)
             {
@@ -166,6 +166,7 @@ internal sealed partial class BlockCache : IAsyncDisposable
             ranges = version.Present.Serialize();
             bytes = version.Present.TotalBytes;
             version.Dirty = false;
+            version.PersistedAt = Now();
         }
 
         await _table.SaveAsync(version.Key, version.FileName, version.Size, ranges, bytes, Now()).ConfigureAwait(false);

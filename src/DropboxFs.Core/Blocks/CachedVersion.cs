@@ -7,38 +7,11 @@ namespace DropboxFs.Core.Blocks;
 /// file, the ranges present, and the downloads in flight. <see cref="Gate"/> guards Present and
 /// InFlight; it is never held across I/O.
 /// </summary>
-internal sealed class CachedVersion
+/// <param name="Key">Version key (content hash or id@rev).</param>
+/// <param name="RemotePath">The Dropbox path to download from ("rev:…"); the source pins <paramref name="Rev"/>.</param>
+internal sealed record CachedVersion(string Key, long Size, string FileName, string FilePath, string RemotePath, string? Rev, string? ContentHash, RangeSet Present)
 {
-    internal CachedVersion(string key, long size, string fileName, string filePath, string remotePath, string? rev, string? contentHash, RangeSet present)
-    {
-        Key = key;
-        Size = size;
-        FileName = fileName;
-        FilePath = filePath;
-        RemotePath = remotePath;
-        Rev = rev;
-        ContentHash = contentHash;
-        Present = present;
-    }
-
-    public string Key { get; }
-
-    public long Size { get; }
-
-    public string FileName { get; }
-
-    public string FilePath { get; }
-
-    /// <summary>The Dropbox path (or id) to download from; the source pins <see cref="Rev"/>.</summary>
-    public string RemotePath { get; }
-
-    public string? Rev { get; }
-
-    public string? ContentHash { get; }
-
     internal object Gate { get; } = new();
-
-    internal RangeSet Present { get; }
 
     internal List<Download> InFlight { get; } = [];
 
@@ -55,4 +28,12 @@ internal sealed class CachedVersion
 
     /// <summary>Present bytes not yet written to the block_files row.</summary>
     internal bool Dirty { get; set; }
+
+    /// <summary>When the present ranges were last written to block_files (unix ms).</summary>
+    internal long PersistedAt { get; set; }
+
+    // Identity, not value: two opens of the same key share one instance, never compare equal by fields.
+    public bool Equals(CachedVersion? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 }

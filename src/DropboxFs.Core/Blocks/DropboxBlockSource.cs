@@ -24,54 +24,7 @@ internal sealed class DropboxBlockSource(DropboxClient client, ApiCallCounter ca
             throw new InvalidDataException($"{version.RemotePath} is no longer the cached version (rev {meta.Rev}, size {meta.Size})");
         }
 
-        return new ResponseStream(response);
-    }
-
-    /// <summary>The body stream; disposing it releases the whole response.</summary>
-    private sealed class ResponseStream(DownloadResponse response) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => response.Content.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            response.Content.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            response.Content.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await response.DisposeAsync().ConfigureAwait(false);
-            await base.DisposeAsync().ConfigureAwait(false);
-        }
+        // Disposing the body stream releases the connection and the response with it.
+        return response.Content;
     }
 }

@@ -8,7 +8,7 @@ namespace DropboxFs.Core.Crypto;
 /// of ~64 KiB, never the whole file). Suits uploads: the HTTP layer reads ciphertext fragments
 /// from it while the plaintext source is read block by block.
 /// </summary>
-public sealed class EncryptingStream : Stream
+public sealed partial class EncryptingStream : Stream
 {
     private readonly Stream _source;
     private readonly bool _leaveOpen;
@@ -18,6 +18,8 @@ public sealed class EncryptingStream : Stream
     private readonly byte[] _plainBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockDataSize);
     private readonly byte[] _outBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockSize);
     private readonly long _length;
+    private readonly long _sourceStart;
+    private int _pendingSkip; // after a seek: bytes of the next sealed block to skip
     private bool _disposed;
     private bool _endOfStream;
     private long _blockIndex;
@@ -45,7 +47,8 @@ public sealed class EncryptingStream : Stream
         _fileNonce = fileNonce.ToArray();
         CryptContent.WriteHeader(_fileNonce, _outBuffer);
         _outLength = CryptLayout.HeaderSize;
-        _length = plainSource.CanSeek ? CryptLayout.EncryptedSize(plainSource.Length - plainSource.Position) : -1;
+        _sourceStart = plainSource.CanSeek ? plainSource.Position : -1;
+        _length = plainSource.CanSeek ? CryptLayout.EncryptedSize(plainSource.Length - _sourceStart) : -1;
     }
 
     /// <summary>The 24-byte nonce written into the header.</summary>
@@ -53,16 +56,16 @@ public sealed class EncryptingStream : Stream
 
     /// <inheritdoc />
     public override bool CanRead => true;
-    /// <inheritdoc />
-    public override bool CanSeek => false;
+    /// <summary>True when the plaintext source can seek; see <see cref="Seek"/>.</summary>
+    public override bool CanSeek => _source.CanSeek;
     /// <inheritdoc />
     public override bool CanWrite => false;
 
     /// <summary>Stored size, known when the plaintext source can seek (its remaining length does not change while reading).</summary>
     public override long Length => _length >= 0 ? _length : throw new NotSupportedException("The plaintext source cannot seek, so the encrypted length is unknown.");
 
-    /// <summary>Ciphertext bytes returned so far.</summary>
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    /// <summary>Offset in the ciphertext; settable when <see cref="CanSeek"/>.</summary>
+    public override long Position { get => _position; set => Seek(value, SeekOrigin.Begin); }
 
     /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -118,6 +121,8 @@ public sealed class EncryptingStream : Stream
         CryptContent.ComputeBlockNonce(_fileNonce, _blockIndex, _blockNonce);
         _box.Seal(_blockNonce, _plainBuffer.AsSpan(0, read), _outBuffer);
         _outLength = read + CryptLayout.BlockOverhead;
+        _outPosition = Math.Min(_pendingSkip, _outLength);
+        _pendingSkip = 0;
         _blockIndex++;
         // ReadAtLeast returns less than a block only at end of the source.
         _endOfStream = read < CryptLayout.BlockDataSize;
@@ -170,8 +175,6 @@ public sealed class EncryptingStream : Stream
 
     /// <inheritdoc />
     public override void Flush() { }
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException();
     /// <inheritdoc />

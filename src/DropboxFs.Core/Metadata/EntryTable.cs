@@ -46,14 +46,7 @@ internal sealed class EntryTable(SqliteDatabase db)
         cmd.Transaction = tx;
         cmd.CommandText = "SELECT key FROM entries WHERE parent = $p";
         cmd.Parameters.AddWithValue("$p", parentKey);
-        using var reader = cmd.ExecuteReader();
-        var list = new List<string>();
-        while (reader.Read())
-        {
-            list.Add(reader.GetString(0));
-        }
-
-        return list;
+        return ReadKeys(cmd);
     }
 
     /// <summary>Keys (other than <paramref name="exceptKey"/>) that hold the Dropbox id.</summary>
@@ -64,6 +57,19 @@ internal sealed class EntryTable(SqliteDatabase db)
         cmd.CommandText = "SELECT key FROM entries WHERE id = $id AND key <> $k";
         cmd.Parameters.AddWithValue("$id", id);
         cmd.Parameters.AddWithValue("$k", exceptKey);
+        return ReadKeys(cmd);
+    }
+
+    /// <summary>Rows in the table (for status; a count over the primary key, only on request).</summary>
+    public long Count() => db.Read(c =>
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM entries";
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    private static List<string> ReadKeys(SqliteCommand cmd)
+    {
         using var reader = cmd.ExecuteReader();
         var list = new List<string>();
         while (reader.Read())

@@ -181,7 +181,8 @@ internal abstract class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
-        _writeLock.Wait();
+        // Synchronous on purpose (IDisposable at shutdown): waits for the last write transaction.
+        _writeLock.Wait(Timeout.Infinite);
         try
         {
             lock (_readers)

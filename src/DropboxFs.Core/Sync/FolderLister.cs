@@ -8,7 +8,7 @@ namespace DropboxFs.Core.Sync;
 /// Lists folders on first access (list_folder, paged, non-recursive) and stores the result as the
 /// folder's complete child set. One listing per folder at a time: concurrent callers share it.
 /// </summary>
-internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, ApiCallCounter calls, ILogger logger)
+internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, ApiCallCounter calls, IProgress<IndexProgress>? progress, ILogger logger)
 {
     // 2000: the API's maximum page size; a 10k-entry folder takes 5 round trips.
     private const int PageLimit = 2000;
@@ -16,6 +16,9 @@ internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, 
     // A listing that raced with feed pages this many times is applied anyway (the feed then corrects it).
     private const int MaxAttempts = 3;
 
+    // 4 listings at once: `find` on a fresh mount opens folders in parallel, and Dropbox answers many
+    // identical-parameter listings at once with rate limits (API reference §5.1).
+    private readonly SemaphoreSlim _parallel = new(4, 4);
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
 
     public long Listings { get; private set; }
@@ -42,8 +45,17 @@ internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, 
     {
         try
         {
+            // Leave the caller's lock first: the finally below takes it too.
             await Task.Yield();
-            await ListOnceAsync(folderKey).ConfigureAwait(false);
+            await _parallel.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await ListOnceAsync(folderKey).ConfigureAwait(false);
+            }
+            finally
+            {
+                _parallel.Release();
+            }
         }
         finally
         {
@@ -79,6 +91,8 @@ internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, 
                     break;
                 }
 
+                progress?.Report(new IndexProgress(Display(folderKey), changes.Count, Completed: false));
+
                 calls.Count("files/list_folder/continue");
                 page = await client.ListFolderContinueAsync(page.Cursor).ConfigureAwait(false);
             }
@@ -87,9 +101,12 @@ internal sealed class FolderLister(DropboxClient client, ChangeApplier applier, 
             var applied = await applier.ApplyListingAsync(folderKey, changes, attempt >= MaxAttempts ? applier.FeedPages : feedPagesBefore, CancellationToken.None).ConfigureAwait(false);
             if (applied)
             {
-                logger.LogDebug("Listed {Folder}: {Count} entries", folderKey.Length == 0 ? "/" : folderKey, changes.Count);
+                progress?.Report(new IndexProgress(Display(folderKey), changes.Count, Completed: true));
+                logger.LogDebug("Listed {Folder}: {Count} entries", Display(folderKey), changes.Count);
                 return;
             }
         }
     }
+
+    private static string Display(string key) => key.Length == 0 ? "/" : key;
 }

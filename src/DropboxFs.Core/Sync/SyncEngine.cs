@@ -15,6 +15,7 @@ internal sealed class SyncEngine(
     ChangeApplier applier,
     ApiCallCounter calls,
     string scopePath,
+    IProgress<IndexProgress>? progress,
     TimeProvider time,
     ILogger logger) : IAsyncDisposable
 {
@@ -109,8 +110,15 @@ internal sealed class SyncEngine(
                 total += changes.Count;
                 if (!page.HasMore)
                 {
+                    if (total > 0)
+                    {
+                        progress?.Report(new IndexProgress("changes", total, Completed: true));
+                    }
+
                     return total;
                 }
+
+                progress?.Report(new IndexProgress("changes", total, Completed: false));
             }
         }
         catch (DropboxApiException e) when (e.IsReset)

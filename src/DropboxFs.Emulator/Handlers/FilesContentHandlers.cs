@@ -97,6 +97,18 @@ internal static class FilesContentHandlers
             var e = req.State.LookupReadPathLocked(path, "path");
             return e.IsFolder ? throw new PathFault(PathRole.Lookup, Errors.NotFile) : e;
         });
+        if (req.Runtime.TemporaryLinks.Count > 10_000)
+        {
+            // Links live 4 h; a long benchmark must not grow this map forever.
+            foreach (var (key, old) in req.Runtime.TemporaryLinks)
+            {
+                if (old.ExpiresMs <= req.State.NowMs)
+                {
+                    req.Runtime.TemporaryLinks.TryRemove(key, out _);
+                }
+            }
+        }
+
         var token = DropboxState.NewOpaque(18);
         req.Runtime.TemporaryLinks[token] = new TemporaryLink(file.ContentHash!, file.Size, file.Name,
             req.State.NowMs + (long)s_linkLifetime.TotalMilliseconds);

@@ -30,6 +30,11 @@ internal static partial class UploadSessionHandlers
         var args = req.Args.ReqList("entries", 1000).Select(ParseFinish).ToList();
         req.Args.Done();
         var results = await RunBatchAsync(req, args);
+        if (req.Runtime.BatchJobs.Count > 1000)
+        {
+            req.Runtime.BatchJobs.Clear(); // deprecated route; a client polls its job right away
+        }
+
         var jobId = "dbjid:" + DropboxState.NewOpaque(24);
         req.Runtime.BatchJobs[jobId] = results;
         await req.OkAsync(new JsonObject { [".tag"] = "async_job_id", ["async_job_id"] = jobId });

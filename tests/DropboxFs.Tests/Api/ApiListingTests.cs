@@ -129,4 +129,21 @@ public sealed class ApiListingTests
         var ex = await Assert.ThrowsAsync<DropboxApiException>(() => h.Client.WaitForChangesAsync(cursor, TimeSpan.FromSeconds(30)));
         Assert.True(ex.IsReset, ex.TagPath);
     }
+
+    [Fact]
+    public async Task CancellingAWaitingLongpollEndsItWithoutRetrying()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var cursor = await h.Client.GetLatestCursorAsync("");
+        using var cts = new CancellationTokenSource();
+        var wait = h.Client.WaitForChangesAsync(cursor, TimeSpan.FromSeconds(480), cts.Token);
+        for (var i = 0; i < 200 && h.Server.Control.RequestCount("files/list_folder/longpoll") == 0; i++)
+        {
+            await Task.Delay(50); // until the server holds the longpoll
+        }
+        Assert.False(wait.IsCompleted);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+        Assert.Equal(1, h.Client.RequestCounts["files/list_folder/longpoll"]);
+    }
 }

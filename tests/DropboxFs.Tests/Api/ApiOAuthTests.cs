@@ -80,4 +80,27 @@ public sealed class ApiOAuthTests
         var ex = await Assert.ThrowsAsync<DropboxApiException>(() => oauth.ExchangeCodeAsync(code, "http://localhost:1/cb", Pkce.Create().Verifier));
         Assert.Equal("invalid_grant", ex.TagPath);
     }
+
+    [Fact]
+    public async Task UserDenyingAccessEndsTheLoopbackFlowWithAccessDenied()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        using var oauth = h.NewOAuth();
+        var ex = await Assert.ThrowsAsync<DropboxApiException>(() => oauth.AuthorizeWithLoopbackAsync(new LoopbackAuthorizeOptions
+        {
+            Timeout = TimeSpan.FromSeconds(20),
+            OpenBrowser = (url, ct) =>
+            {
+                // The "user" presses Deny on the approval page (a form POST).
+                _ = Task.Run(async () =>
+                {
+                    using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true });
+                    using var response = await http.PostAsync(url, new FormUrlEncodedContent([new("action", "deny")]), ct);
+                }, ct);
+                return Task.CompletedTask;
+            },
+        }));
+        Assert.Equal("access_denied", ex.TagPath);
+        Assert.True(ex.IsAuthError);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using DropboxFs.Api;
 using DropboxFs.Emulator;
+using DropboxFs.Tests.Infrastructure;
 
 namespace DropboxFs.Tests.Api;
 
@@ -137,6 +138,31 @@ public sealed class ApiResilienceTests
         await client.GetSpaceUsageAsync();
         await client.ListFolderAsync("");
         Assert.Equal(1, source.RefreshCount);
+    }
+
+    [Fact]
+    public async Task WithoutAnEndpointRoutesGoToTheirOwnHostsAndLongpollCarriesNoAuthorization()
+    {
+        // Every request is refused inside the fault double, so nothing leaves the machine.
+        using var flaky = new FlakyHttpHandler();
+        using var client = new DropboxClient(new DropboxClientOptions { Tokens = new StaticTokenSource("t"), HttpMessageHandler = flaky, MaxRetries = 0 });
+        foreach (var route in new[] { "files/list_folder", "files/download", "files/upload", "files/list_folder/longpoll", "files/upload_session/finish_batch_v2" })
+        {
+            flaky.RefuseConnection(route);
+        }
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.ListFolderAsync(""));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.OpenDownloadAsync("/a"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.UploadAsync("/a", new MemoryStream([1]), new UploadOptions { SkipIdenticalContent = false }));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.WaitForChangesAsync("c"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.FinishUploadSessionBatchAsync([]));
+        Assert.Equal("https://api.dropboxapi.com/2/files/list_folder", flaky.LastRequest("files/list_folder")!.Value.Uri.ToString());
+        Assert.Equal("content.dropboxapi.com", flaky.LastRequest("files/download")!.Value.Uri.Host);
+        Assert.Equal("content.dropboxapi.com", flaky.LastRequest("files/upload")!.Value.Uri.Host);
+        Assert.Equal("api.dropboxapi.com", flaky.LastRequest("files/upload_session/finish_batch_v2")!.Value.Uri.Host);
+        var longpoll = flaky.LastRequest("files/list_folder/longpoll")!.Value;
+        Assert.Equal("notify.dropboxapi.com", longpoll.Uri.Host);
+        Assert.False(longpoll.HasAuthorization);
+        Assert.True(flaky.LastRequest("files/list_folder")!.Value.HasAuthorization);
     }
 
     [Fact]

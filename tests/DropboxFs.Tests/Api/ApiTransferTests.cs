@@ -21,6 +21,27 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
+    public async Task RangesOnAnEmptyFileOrPastTheEndYieldNoBytes()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        await h.PutAsync("/empty.bin", []);
+        await h.PutAsync("/five.bin", [1, 2, 3, 4, 5]);
+        await using (var dl = await h.Client.OpenDownloadAsync("/empty.bin", 0, 4096))
+        {
+            Assert.Equal(0, dl.Metadata.Size);
+            Assert.Equal(-1, dl.Content.ReadByte());
+        }
+        await using (var dl = await h.Client.OpenDownloadAsync("/five.bin", 5))
+        {
+            Assert.Equal(5, dl.Metadata.Size);
+            Assert.Equal(-1, dl.Content.ReadByte());
+        }
+        var ms = new MemoryStream();
+        await h.Client.DownloadAsync("/five.bin", ms, startByte: 3, length: 100);
+        Assert.Equal(new byte[] { 4, 5 }, ms.ToArray());
+    }
+
+    [Fact]
     public async Task DownloadInterruptedAtNBytesThenResumedWithStartByteIsByteIdentical()
     {
         await using var h = await ApiHarness.StartAsync();

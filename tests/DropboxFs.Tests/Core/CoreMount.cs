@@ -36,12 +36,15 @@ internal sealed class CoreMount : IAsyncDisposable
 
     public string TempPath => _temp.Path;
 
-    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
+    /// <summary>Every IndexProgress report, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IndexProgress> Progress { get; } = new();
+
+    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null)
     {
         var server = await EmulatorServer.StartAsync(new EmulatorOptions { EnableControlApi = true });
         var client = NewClient(server);
         var mount = new CoreMount(server, client);
-        await mount.OpenAsync(remoteRoot, cacheSize, sync);
+        await mount.OpenAsync(remoteRoot, cacheSize, sync, time);
         return mount;
     }
 
@@ -49,7 +52,7 @@ internal sealed class CoreMount : IAsyncDisposable
         new(new DropboxClientOptions { Endpoint = server.BaseUri, Tokens = new StaticTokenSource(server.StaticToken), MaxRetries = 1 });
 
     /// <summary>Opens (or re-opens after <see cref="CloseAsync"/>) the filesystem on the same cache folder.</summary>
-    public async Task OpenAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true)
+    public async Task OpenAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null)
     {
         var client = NewClient(Server);
         _clients.Add(client);
@@ -58,6 +61,8 @@ internal sealed class CoreMount : IAsyncDisposable
             CacheDirectory = CacheDirectory,
             CacheSizeBytes = cacheSize,
             RemoteRoot = remoteRoot,
+            IndexProgress = new Recorder(Progress),
+            TimeProvider = time ?? TimeProvider.System,
         }, CancellationToken.None);
         Fs.AttachNotifier(Notifier);
         if (sync)
@@ -121,6 +126,11 @@ internal sealed class CoreMount : IAsyncDisposable
         }
 
         return buffer[..total];
+    }
+
+    private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<IndexProgress> queue) : IProgress<IndexProgress>
+    {
+        public void Report(IndexProgress value) => queue.Enqueue(value);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,4 @@
-using DropboxFs.Api;
+using DropboxFs.Core;
 using DropboxFs.Core.FileSystem;
 
 namespace DropboxFs.Tests.Core;
@@ -23,6 +23,20 @@ public class FileSystemSyncTests
         Assert.Equal(["Summer Trip"], listing.Select(e => e.Name));
         var missing = await Assert.ThrowsAsync<FsException>(() => m.WalkAsync("/photos/nope"));
         Assert.Equal(FsError.NotFound, missing.Error);
+    }
+
+    [Fact]
+    public async Task UnicodeNamesMatchInAnyCaseAndNormalisationForm()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.PutAsync("/Café/Ünïcødé Straße.txt", "u");
+
+        // Decomposed (NFD, as macOS sends names) and upper-cased: still the same entry.
+        var found = await m.WalkAsync("/CAFÉ/ÜNÏCØDÉ STRAßE.TXT".Normalize(System.Text.NormalizationForm.FormD));
+        var listing = await m.Fs.ReadDirAsync((await m.WalkAsync("/café")).NodeId, CancellationToken.None);
+
+        Assert.Equal(1, found.Attributes.Size);
+        Assert.Equal(["Ünïcødé Straße.txt"], listing.Select(e => e.Name));
     }
 
     [Fact]
@@ -52,6 +66,13 @@ public class FileSystemSyncTests
         Assert.Equal(2, listCalls); // the root (for the lookup of "big"), then "big"
         Assert.True(pages >= 1, "2300 entries at 2000 per page need a continue");
         Assert.Equal(listCalls, m.Control.RequestCount("files/list_folder"));
+        var bigProgress = m.Progress.Where(p => p.What == "/big").ToList();
+        Assert.Contains(bigProgress, p => !p.Completed && p.Entries > 0 && p.Entries < 2300);
+        Assert.Equal(new IndexProgress("/big", 2300, true), bigProgress[^1]);
+        var stats = m.Fs.GetStats();
+        Assert.Equal(2302, stats.MetadataEntries); // root, /big and its 2300 files
+        Assert.NotNull(stats.CursorAge);
+        Assert.True(stats.ApiCalls["files/list_folder"] >= 2);
     }
 
     [Fact]
@@ -261,6 +282,23 @@ public class FileSystemSyncTests
 
         var names = (await m.Fs.ReadDirAsync(Root, CancellationToken.None)).Select(e => e.Name);
         Assert.Equal(["after.txt", "wake.txt"], names);
+    }
+
+    [Fact]
+    public async Task TheBackgroundLoopLogsAFailureBacksOffAndCarriesOn()
+    {
+        var time = new DropboxFs.Tests.Infrastructure.RecordingTimeProvider();
+        await using var m = await CoreMount.StartAsync(time: time);
+        await m.Fs.ReadDirAsync(Root, CancellationToken.None);
+        m.Control.AddFault(new DropboxFs.Emulator.FaultRule { Route = "files/list_folder/longpoll", Kind = DropboxFs.Emulator.FaultKind.ResetConnection, Times = 4 });
+        await m.Fs.StartSyncAsync(CancellationToken.None);
+
+        await WaitUntilAsync(() => m.Fs.GetStats().SyncErrors >= 1);
+        await m.PutAsync("/later.txt", "l");
+        await WaitUntilAsync(() => m.Notifier.Events.Contains("entry 1 later.txt"));
+
+        Assert.Contains(TimeSpan.FromSeconds(1), time.Delays); // the loop's first back-off step
+        Assert.True(m.Fs.GetStats().SyncRunning);
     }
 
     /// <summary>Waits for the background loop; 30 s only bounds a hang, it is not a speed assertion.</summary>

@@ -69,3 +69,48 @@ public class ErrorTagCoverageTests
         Assert.Equal(405, (int)get.StatusCode);
     }
 }
+
+public class ClockAndCacheTests
+{
+    [Fact]
+    public async Task DownloadEtagIsTheRevAndIfNoneMatchGives304()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        var rev = (await emu.UploadAsync("/e.txt", "etag")).GetProperty("rev").GetString();
+        var request = new HttpRequestMessage(HttpMethod.Post, "2/files/download");
+        request.Headers.TryAddWithoutValidation("Dropbox-API-Arg", "{\"path\":\"/e.txt\"}");
+        request.Headers.TryAddWithoutValidation("If-None-Match", $"\"{rev}\"");
+        using var response = await emu.Http.SendAsync(request);
+        Assert.Equal(304, (int)response.StatusCode);
+        Assert.Equal($"\"{rev}\"", response.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task UploadSessionsExpireAfterSevenDays()
+    {
+        var clock = new Clock(DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var emu = await TestEmulator.StartAsync(new() { TimeProvider = clock });
+        var id = (await OkAsync(await emu.SendContentAsync("files/upload_session/start", new { }, "ab"u8.ToArray()))).GetProperty("session_id").GetString();
+        clock.Now = clock.Now.AddDays(6);
+        await OkAsync(await emu.SendContentAsync("files/upload_session/append_v2", new { cursor = new { session_id = id, offset = 2 } }, "cd"u8.ToArray()));
+        clock.Now = clock.Now.AddDays(2);
+        await ConflictAsync(await emu.SendContentAsync("files/upload_session/append_v2", new { cursor = new { session_id = id, offset = 4 } }, "ef"u8.ToArray()), "not_found/");
+    }
+
+    [Fact]
+    public async Task TimestampsComeFromTheInjectedClock()
+    {
+        var clock = new Clock(DateTimeOffset.Parse("2031-05-06T07:08:09Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var emu = await TestEmulator.StartAsync(new() { TimeProvider = clock });
+        var meta = await emu.UploadAsync("/t.txt", "t");
+        Assert.Equal("2031-05-06T07:08:09Z", meta.GetProperty("server_modified").GetString());
+        Assert.Equal("2031-05-06T07:08:09Z", meta.GetProperty("client_modified").GetString());
+    }
+
+    private sealed class Clock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}

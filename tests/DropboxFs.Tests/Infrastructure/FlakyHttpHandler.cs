@@ -11,6 +11,7 @@ public sealed class FlakyHttpHandler : DelegatingHandler
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _forwarded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _lastJson = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Uri Uri, bool HasAuthorization)> _lastRequest = new(StringComparer.Ordinal);
 
     public FlakyHttpHandler(HttpMessageHandler? inner = null)
         : base(inner ?? new SocketsHttpHandler { AllowAutoRedirect = false })
@@ -33,12 +34,17 @@ public sealed class FlakyHttpHandler : DelegatingHandler
     /// <summary>The JSON argument (RPC body) of the last request to <paramref name="route"/>, or null.</summary>
     public string? LastJsonArgument(string route) => _lastJson.TryGetValue(route, out var s) ? s : null;
 
+    /// <summary>URI and whether an Authorization header was present, for the last request to <paramref name="route"/>
+    /// (recorded before any fault applies).</summary>
+    public (Uri Uri, bool HasAuthorization)? LastRequest(string route) => _lastRequest.TryGetValue(route, out var r) ? r : null;
+
     /// <summary>Requests to <paramref name="route"/> that reached the server.</summary>
     public int Forwarded(string route) => _forwarded.TryGetValue(route, out var n) ? n : 0;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var route = RouteOf(request.RequestUri!);
+        _lastRequest[route] = (request.RequestUri!, request.Headers.Contains("Authorization"));
         if (request.Content?.Headers.ContentType?.MediaType == "application/json")
         {
             _lastJson[route] = await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
