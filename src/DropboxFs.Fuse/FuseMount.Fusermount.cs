@@ -11,13 +11,14 @@ public sealed partial class FuseMount
     private unsafe int MountWithFusermount()
     {
         int* sv = stackalloc int[2];
-        if (Libc.SocketPair(Libc.AfUnix, Libc.SockStream, 0, sv) != 0)
+        // Both ends CLOEXEC from birth: a process started by another thread meanwhile must never hold our
+        // end, or fusermount3 would not see it close when we die. Then only sv[0] is made inheritable.
+        if (Libc.SocketPair(Libc.AfUnix, Libc.SockStream | Libc.SockCloexec, 0, sv) != 0)
         {
             throw new FuseMountException($"socketpair failed: {Libc.Describe(Libc.LastErrno)}.");
         }
 
-        // sv[0] is inherited by fusermount3 (_FUSE_COMMFD); our end sv[1] must not leak into any child.
-        Libc.Fcntl(sv[1], Libc.FSetFd, Libc.FdCloexec);
+        Libc.Fcntl(sv[0], Libc.FSetFd, 0); // fusermount3 inherits sv[0] as _FUSE_COMMFD
         string opts = string.Create(CultureInfo.InvariantCulture,
             $"fsname={_options.FsName},subtype={_options.Subtype},default_permissions{(_options.AllowOther ? ",allow_other" : "")}{(_options.ReadOnly ? ",ro" : "")},max_read={FuseDispatcher.MaxWrite},auto_unmount");
         var psi = new ProcessStartInfo("fusermount3") { UseShellExecute = false, RedirectStandardError = true };
@@ -63,7 +64,7 @@ public sealed partial class FuseMount
         nint n;
         do
         {
-            n = Libc.RecvMsg(socket, &msg, 0);
+            n = Libc.RecvMsg(socket, &msg, Libc.MsgCmsgCloexec); // the fd arrives CLOEXEC, no window for a fork
         }
         while (n < 0 && Libc.LastErrno == Errno.EINTR);
 

@@ -42,15 +42,24 @@ internal static partial class MountCommand
 
             string cacheDir = s.CacheDirectory ?? await DefaultCacheDirectoryAsync(client, emulator?.BaseUri.AbsoluteUri ?? ctx.Endpoint, s.RemoteRoot, ctx.Cancellation);
             ctx.Subject.Path = s.RemoteRoot.Length == 0 ? "/" : s.RemoteRoot;
+            var progress = IndexProgressLine.ForTerminal(TimeProvider.System);
             await using var fs = await DropboxFileSystem.OpenAsync(client, new DropboxFileSystemOptions
             {
                 CacheDirectory = cacheDir,
                 CacheSizeBytes = s.CacheSizeBytes,
                 RemoteRoot = s.RemoteRoot,
                 ReadOnly = s.ReadOnly,
+                IndexProgress = progress,
                 LoggerFactory = loggers,
             }, ctx.Cancellation);
-            return await ServeAsync(ctx, s, fs, loggers, logger, cacheDir);
+            try
+            {
+                return await ServeAsync(ctx, s, fs, loggers, logger, cacheDir);
+            }
+            finally
+            {
+                progress?.Finish();
+            }
         }
         catch (FuseMountException e)
         {

@@ -87,6 +87,8 @@ internal sealed class MountStatusServer : IAsyncDisposable
             w.WriteNumber("changes_applied", s.ChangesApplied);
             w.WriteNumber("cursor_resets", s.CursorResets);
             w.WriteNumber("folder_listings", s.FolderListings);
+            w.WriteNumber("metadata_entries", s.MetadataEntries);
+            w.WriteNumber("errors", s.SyncErrors);
             w.WriteEndObject();
             w.WriteStartObject("cache");
             w.WriteNumber("used_bytes", s.CacheUsedBytes);

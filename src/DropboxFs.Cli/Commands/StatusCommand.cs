@@ -93,7 +93,8 @@ internal static class StatusCommand
         Console.WriteLine($"{r.GetProperty("mountpoint").GetString()}: {r.GetProperty("remote_root").GetString()} (pid {r.GetProperty("pid").GetInt32()}, mounted {r.GetProperty("mounted_at").GetString()})");
         Console.WriteLine($"  sync:      {(sync.GetProperty("running").GetBoolean() ? "running" : "stopped")}; cursor taken {Age(sync, "cursor_age_seconds")}; "
             + $"last change applied {Age(sync, "last_change_age_seconds")}; {sync.GetProperty("changes_applied").GetInt64()} changes, "
-            + $"{sync.GetProperty("cursor_resets").GetInt64()} resets, {sync.GetProperty("folder_listings").GetInt64()} folder listings");
+            + $"{sync.GetProperty("cursor_resets").GetInt64()} resets, {sync.GetProperty("folder_listings").GetInt64()} folder listings, "
+            + $"{sync.GetProperty("metadata_entries").GetInt64()} entries in metadata, {sync.GetProperty("errors").GetInt64()} errors");
         Console.WriteLine($"  cache:     {Bytes(cache.GetProperty("used_bytes").GetInt64())} of {Bytes(cache.GetProperty("capacity_bytes").GetInt64())}; "
             + $"hit rate {cache.GetProperty("hit_rate").GetDouble() * 100:0.0}% ({cache.GetProperty("hits").GetInt64()} hits, "
             + $"{cache.GetProperty("misses").GetInt64()} misses, {cache.GetProperty("evictions").GetInt64()} evictions)");

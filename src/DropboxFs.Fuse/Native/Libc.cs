@@ -11,6 +11,8 @@ internal static unsafe partial class Libc
     public const int FdCloexec = 1;
     public const int AfUnix = 1;
     public const int SockStream = 1;
+    public const int SockCloexec = 0x80000;
+    public const int MsgCmsgCloexec = 0x40000000;
     public const int SolSocket = 1;
     public const int ScmRights = 1;
     public const int MntDetach = 2;

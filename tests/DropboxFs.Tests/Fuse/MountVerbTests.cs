@@ -109,6 +109,7 @@ public sealed class MountVerbTests : IAsyncLifetime
             Assert.Equal(mount.Id, root.GetProperty("pid").GetInt32());
             Assert.True(root.GetProperty("sync").GetProperty("running").GetBoolean());
             Assert.NotEqual(System.Text.Json.JsonValueKind.Null, root.GetProperty("sync").GetProperty("cursor_taken_at").ValueKind);
+            Assert.True(root.GetProperty("sync").GetProperty("metadata_entries").GetInt64() >= 2); // root and a.txt
             Assert.True(root.GetProperty("cache").GetProperty("used_bytes").GetInt64() >= 5000);
             Assert.True(root.GetProperty("cache").GetProperty("capacity_bytes").GetInt64() > 0);
             Assert.NotEmpty(root.GetProperty("api_calls").EnumerateObject());
@@ -163,11 +164,14 @@ public sealed class MountVerbTests : IAsyncLifetime
         await mount.WaitForExitAsync(s_step);
 
         // fusermount3 (auto_unmount) notices its socket closing and detaches the mount.
-        using var deadline = new CancellationTokenSource(s_step);
-        while (FuseMount.IsMountPoint(Mnt))
+        var waited = Stopwatch.StartNew();
+        while (FuseMount.IsMountPoint(Mnt) && waited.Elapsed < s_step)
         {
-            await Task.Delay(50, deadline.Token);
+            await Task.Delay(50);
         }
+
+        Assert.False(FuseMount.IsMountPoint(Mnt), $"still mounted 30 s after kill -9; access errno {(DropboxFs.Fuse.Native.Libc.Access(Mnt, 0) == 0 ? 0 : DropboxFs.Fuse.Native.Libc.LastErrno)}; "
+            + (await RunAsync("/bin/sh", "-c", "pgrep -a fusermount3; grep fuse /proc/mounts; ls -l /proc/*/fd 2>/dev/null | grep -c /dev/fuse")).Output);
 
         Assert.True(Directory.Exists(Mnt));
     }
