@@ -121,8 +121,8 @@ public sealed partial class FuseMount : IAsyncDisposable
         }
 
         context.Cancel = true; // we exit by ourselves once the readers see ENODEV
-        _logger.LogWarning("{Signal}: unmounting {MountPoint}; exits when no program uses it any more (send it again to force)", context.Signal, _mountPoint);
         Unmount();
+        _logger.LogWarning("{Signal}: unmounting {MountPoint}; exits when no program uses it any more (send it again to force)", context.Signal.ToString(), _mountPoint);
     }
 
     private async Task ShutdownAsync(DeviceChannel master, List<Reader> readers, bool allSawEnodev)
