@@ -23,6 +23,7 @@ internal sealed partial class UploadWriter
     private bool _abandoned;
     private bool _stopped;
     private bool _pumping;
+    private bool _streamFailed;
     private readonly AsyncSignal _streamProgress = new();
 
     /// <summary>True when at least one fragment was acknowledged in a live session.</summary>
@@ -40,7 +41,16 @@ internal sealed partial class UploadWriter
     private void InitStreaming(UploadJob job)
     {
         _sessionId = job.SessionId;
-        _claimed = _acked = job.SessionId is null ? 0 : job.SessionOffset;
+        _acked = job.SessionId is null ? 0 : job.SessionOffset;
+        _claimed = _acked;
+        if (job.SessionId is not null)
+        {
+            // A taken-over job's session may hold up to one fragment more than saved (an ack lost before a
+            // crash or failure). Guard that fragment too, and do not stream in this generation: the upload
+            // after close resumes the session, correcting the offset from the server.
+            _claimed = job.SessionOffset + _queue.Options.FragmentSize;
+            _streamFailed = true;
+        }
     }
 
     private async ValueTask BeforeWriteAsync(long offset, CancellationToken ct)
@@ -120,7 +130,7 @@ internal sealed partial class UploadWriter
         var fragment = _queue.Options.FragmentSize;
         lock (_streamLock)
         {
-            if (_abandoned || _stopped || _pumping || _cancelled || Staging.ContiguousFromZero() < _claimed + fragment)
+            if (_abandoned || _stopped || _pumping || _streamFailed || _cancelled || Staging.ContiguousFromZero() < _claimed + fragment)
             {
                 return;
             }
@@ -206,18 +216,19 @@ internal sealed partial class UploadWriter
         }
         catch (Exception e)
         {
-            // Background-loop root: streaming is an optimisation; the upload after close sends everything
-            // from the last saved offset (or from 0) and the data stays in staging.
-            _queue.Log.LogWarning("Streaming upload of {Path} stopped ({Error}); it will upload after close", Path, e.Message);
+            // Background-loop root: streaming is an optimisation. The session stays valid up to the saved
+            // ack (a write behind it still abandons it), so the upload after close resumes from there
+            // instead of throwing streamed progress away over one network failure.
+            _queue.Log.LogWarning("Streaming upload of {Path} paused ({Error}); it continues after close", Path, e.Message);
             lock (_streamLock)
             {
-                _abandoned = true;
+                // _claimed keeps the failed fragment: it may have reached the server with its answer lost,
+                // so a write into it must still abandon the session (resume trusts correct_offset).
+                _streamFailed = true;
                 _pumping = false;
             }
 
             _streamProgress.Pulse();
-
-            await _queue.SaveSessionAsync(JobId, null, 0, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

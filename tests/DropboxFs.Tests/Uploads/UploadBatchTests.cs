@@ -60,4 +60,31 @@ public sealed class UploadBatchTests
 
         Assert.Equal(50, (await h.ListNamesAsync("/faulty")).Count); // no duplicates from repeated commits
     }
+
+    [Theory]
+    [InlineData(FaultKind.InternalServerError)]
+    [InlineData(FaultKind.ResetConnection)]
+    public async Task BatchFinishWithAnUnknownOutcomeIsCheckedAndCommitsEachFileOnce(FaultKind kind)
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var files = Enumerable.Range(0, 20).Select(i => ($"/unknown/{i}.txt", Encoding.UTF8.GetBytes($"content {i}"))).ToList();
+        foreach (var (path, content) in files)
+        {
+            await UploadHarness.WriteAsync(queue, path, content);
+        }
+
+        h.Emu.Control.AddFault(new FaultRule { Route = "files/upload_session/finish_batch_v2", Kind = kind, Times = 1 });
+        await h.DrainAsync(queue);
+
+        Assert.Empty(queue.GetStatus());
+        Assert.Empty(queue.GetConflicts());
+        Assert.True(h.Count("files/upload_session/finish_batch_v2") >= 2); // the failed one, checked, then the retry
+        foreach (var (path, content) in files)
+        {
+            Assert.Equal(content, await h.Emu.DownloadAsync(path));
+        }
+
+        Assert.Equal(20, (await h.ListNamesAsync("/unknown")).Count);
+    }
 }

@@ -174,4 +174,27 @@ public sealed class UploadNamespaceTests
         Assert.Null(await h.MetadataAsync("/doomed.bin"));
         Assert.Empty(await h.ListNamesAsync(""));
     }
+
+    [Fact]
+    public async Task ReopenOfAStagedJobTakesItOverAndUploadsOnce()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var first = Encoding.UTF8.GetBytes("line one\n");
+        var second = Encoding.UTF8.GetBytes("line two\n");
+
+        await UploadHarness.WriteAsync(queue, "/log.txt", first);
+        var id = queue.GetStatus().Single().Id;
+        var writer = await queue.OpenForWriteAsync("/log.txt", null, truncate: false); // O_APPEND-style reopen
+        await writer.WriteAsync(writer.Length, second);
+        await writer.ReleaseAsync();
+
+        Assert.Equal(id, queue.GetStatus().Single().Id); // same row, next generation
+        await h.DrainAsync(queue);
+
+        byte[] expected = [.. first, .. second];
+        Assert.Equal(expected, await h.Emu.DownloadAsync("/log.txt"));
+        Assert.Equal(1, h.Count("files/upload_session/start"));
+        Assert.Equal(1, h.Count("files/upload_session/finish_batch_v2"));
+    }
 }
