@@ -78,6 +78,32 @@ public sealed class LifecycleTests(MountFixture fx)
     }
 
     [Fact]
+    public async Task KillNineWhileAProcessSitsInsideStillDetachesTheMount()
+    {
+        string mnt = NewMountPoint("kill9-busy");
+        using var mount = await fx.StartMountAsync(mnt, "--read-only");
+        using var sitter = System.Diagnostics.Process.Start("/bin/sh", ["-c", $"cd {Q(mnt)}/Tree && exec sleep 60"]);
+        try
+        {
+            Assert.True(await PollAsync(() => Task.FromResult(Directory.ResolveLinkTarget($"/proc/{sitter.Id}/cwd", false)?.FullName.EndsWith("/Tree", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10)),
+                "the sitting process did not enter the mount");
+
+            await SignalAsync(mount.Id, "KILL");
+            await mount.WaitForExitAsync(s_exit);
+
+            Assert.True(await PollAsync(() => Task.FromResult(!Mounts.IsMounted(mnt)), TimeSpan.FromSeconds(10)),
+                $"kill -9 with a process inside left a mount at {mnt}");
+        }
+        finally
+        {
+            sitter.Kill();
+            await sitter.WaitForExitAsync();
+        }
+
+        Assert.Equal("", await ShOkAsync($"ls -A {Q(mnt)}"));
+    }
+
+    [Fact]
     public async Task MountingOnAMountPointInUseFailsClearlyAndLeavesTheLiveMountServing()
     {
         string mnt = NewMountPoint("in-use");
