@@ -126,7 +126,7 @@ internal sealed partial class FuseDispatcher
                 n = plus
                     ? FuseWire.AppendDirentplus(buffer[used..], in e, attrs.Ino, i + 1, type, name[..len])
                     : FuseWire.AppendDirent(buffer[used..], attrs.Ino, i + 1, type, name[..len]);
-                if (n > 0 && plus)
+                if (n > 0 && plus && item.Entry.NodeId != 0)
                 {
                     remembered.Add(item.Entry.NodeId);
                 }

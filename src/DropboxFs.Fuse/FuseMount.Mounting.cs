@@ -83,10 +83,13 @@ public sealed partial class FuseMount
         return fd;
     }
 
-    /// <summary>Lazy unmount: the kernel detaches now and readers see ENODEV once no process uses the mount.</summary>
+    /// <summary>
+    /// Lazy unmount of the mount this instance made (nothing when mounting failed or has not happened):
+    /// the kernel detaches now and readers see ENODEV once no process uses the mount.
+    /// </summary>
     public void Unmount()
     {
-        if (Interlocked.Exchange(ref _unmountRequested, 1) == 1)
+        if (!_mounted || Interlocked.Exchange(ref _unmountRequested, 1) == 1)
         {
             return;
         }

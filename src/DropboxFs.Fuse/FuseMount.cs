@@ -26,6 +26,7 @@ public sealed partial class FuseMount : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _unmountRequested;
     private int _started;
+    private volatile bool _mounted; // only a mount this instance made is ever unmounted by it
     private Task? _run;
 
     public FuseMount(IFileSystem fs, FuseMountOptions options)
@@ -90,6 +91,7 @@ public sealed partial class FuseMount : IAsyncDisposable
             throw;
         }
 
+        _mounted = true;
         _logger.LogInformation("Mounted {MountPoint} ({Method})", _mountPoint, UseSyscall ? "mount(2)" : "fusermount3");
         _ = _dispatcher.Initialized.ContinueWith(_ =>
         {
@@ -144,7 +146,7 @@ public sealed partial class FuseMount : IAsyncDisposable
     {
         if (_run is not null)
         {
-            Unmount();
+            Unmount(); // a no-op when our mount attempt failed: the mountpoint may be someone else's live mount
             try
             {
                 await _run.ConfigureAwait(false);

@@ -110,4 +110,18 @@ public sealed class CliTransferTests(CliFixture fx) : IDisposable
         Assert.Contains($"`dropboxfs ls {_scratch.Remote}`", result.Stderr);
         Assert.False(File.Exists(Path.Combine(_scratch.Local, "x")));
     }
+
+    [Fact]
+    public async Task LsOfAFileShowsThatFileAndGetOfAFolderSaysToList()
+    {
+        await fx.Client.UploadAsync($"{_scratch.Remote}/one.txt", new MemoryStream("1"u8.ToArray()));
+
+        var ls = CliJson.Parse(await CliProcess.RunAsync(fx.Args("ls", $"{_scratch.Remote}/one.txt", "--json")));
+        var entry = Assert.Single(ls.GetProperty("entries").EnumerateArray());
+        Assert.Equal($"{_scratch.Remote}/one.txt", entry.GetProperty("path").GetString());
+
+        var get = await CliProcess.RunAsync(fx.Args("get", _scratch.Remote, Path.Combine(_scratch.Local, "f")));
+        Assert.True(get.ExitCode == (int)ExitCode.Error, get.ToString());
+        Assert.Contains($"`dropboxfs ls {_scratch.Remote}`", get.Stderr);
+    }
 }

@@ -93,19 +93,25 @@ public sealed class FuseMountTests : IDisposable
     }
 
     [Fact]
-    public async Task MountingOnABusyMountpointFailsWithAClearMessage()
+    public async Task MountingOnABusyMountpointFailsClearlyAndLeavesTheLiveMountServing()
     {
-        await using var first = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+        var fs = new MemoryFileSystem();
+        fs.AddFile(IFileSystem.RootNodeId, "first.txt", [1]);
+        await using var first = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt });
         var run = first.RunAsync(CancellationToken.None);
         try
         {
             await first.Ready.WaitAsync(s_step);
-            await using var second = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+            var second = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
 
             var e = await Assert.ThrowsAsync<FuseMountException>(() => second.RunAsync(CancellationToken.None));
+            await Assert.ThrowsAsync<FuseMountException>(() => second.Ready);
+            second.Unmount();
+            await second.DisposeAsync(); // must not touch the first instance's mount
 
             Assert.Contains("already a mount point", e.Message);
-            await Assert.ThrowsAsync<FuseMountException>(() => second.Ready);
+            Assert.True(FuseMount.IsMountPoint(_mnt));
+            Assert.Equal("first.txt\n", await ShAsync($"ls '{_mnt}'"));
         }
         finally
         {
