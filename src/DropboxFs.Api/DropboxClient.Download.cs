@@ -170,17 +170,21 @@ public sealed partial class DropboxClient
                     var expected = download.ContentLength ?? long.MaxValue;
                     long got = 0;
                     var interrupted = false;
+                    // Real clock on purpose: a stall is about the network, not about the injected TimeProvider.
+                    using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     while (true)
                     {
                         int n;
                         try
                         {
-                            n = await download.Content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false);
+                            stall.CancelAfter(_options.StallTimeout);
+                            n = await download.Content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), stall.Token).ConfigureAwait(false);
                         }
-                        catch (Exception ex) when (IsNetworkFailure(ex) && !ct.IsCancellationRequested)
+                        catch (Exception ex) when ((IsNetworkFailure(ex) || ex is OperationCanceledException) && !ct.IsCancellationRequested)
                         {
                             interrupted = true;
-                            _log.LogWarning("Download of {Path} interrupted at byte {Offset} ({Error})", path, start + done, ex.GetType().Name);
+                            _log.LogWarning("Download of {Path} interrupted at byte {Offset} ({Error})", path, start + done,
+                                ex is OperationCanceledException ? $"no data for {_options.StallTimeout.TotalSeconds:0} s" : ex.GetType().Name);
                             break;
                         }
                         if (n == 0)

@@ -22,6 +22,9 @@ public sealed record DropboxClientOptions
     public TimeSpan RetryAfterCap { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Timeout of one RPC attempt (headers and JSON body). Transfers have no overall timeout.</summary>
     public TimeSpan RpcTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>A download body that delivers no byte for this long counts as interrupted and is resumed from the
+    /// first missing byte (default 60 s; <see cref="Timeout.InfiniteTimeSpan"/> disables).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Logging; null = no logs. Tokens are never logged.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
     /// <summary>Clock for back-off, Retry-After and longpoll backoff (tests inject a fake).</summary>

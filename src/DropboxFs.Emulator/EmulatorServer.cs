@@ -50,7 +50,8 @@ public sealed class EmulatorServer : IAsyncDisposable
                 k.Limits.MaxRequestBodySize = null;
                 k.Limits.MinRequestBodyDataRate = null; // bandwidth shaping and long uploads must not trip it
                 k.Limits.MinResponseDataRate = null;
-                k.Limits.MaxRequestHeadersTotalSize = 256 * 1024;
+                k.Limits.MaxRequestHeadersTotalSize = 256 * 1024; // long escaped Dropbox-API-Arg paths
+                k.Limits.MaxRequestLineSize = 64 * 1024; // GET download with the arg in the query string
                 k.RequestHeaderEncodingSelector = _ => Encoding.UTF8; // raw UTF-8 Dropbox-API-Arg from Go clients (§1.6)
                 k.Listen(IPAddress.Parse(options.BindAddress), options.Port, listen =>
                 {

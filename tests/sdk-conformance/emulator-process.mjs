@@ -28,11 +28,11 @@ function resolveCommand() {
 }
 
 export async function startEmulator({
-  dataDir, token, accessTokenLifetimeSeconds, onSignal,
+  dataDir, token, accessTokenLifetimeSeconds, extraArgs = [], onSignal,
 }) {
   const { cmd, prefix } = resolveCommand();
   const args = [...prefix, 'emulator', '--port', '0', '--data', dataDir, '--token', token,
-    '--access-token-lifetime', String(accessTokenLifetimeSeconds)];
+    '--access-token-lifetime', String(accessTokenLifetimeSeconds), ...extraArgs];
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const killNow = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };

@@ -14,6 +14,7 @@ import { changeSteps } from './steps-changes.mjs';
 import { sharingSteps } from './steps-sharing.mjs';
 import { oauthSteps } from './steps-oauth.mjs';
 import { restartSteps } from './steps-restart.mjs';
+import { faultSteps } from './steps-faults.mjs';
 
 // 6 s: long enough for the exchange plus one call with the fresh token on a loaded 2-core machine,
 // short enough that waiting for expiry keeps the whole run near 15 s.
@@ -28,6 +29,8 @@ try {
     dataDir: join(tempRoot, 'data'),
     token: STATIC_TOKEN,
     accessTokenLifetimeSeconds: ACCESS_TOKEN_LIFETIME_S,
+    // The control API (/_emulator/*) scripts the faults that steps-faults.mjs meets with the SDK.
+    extraArgs: ['--enable-control'],
     onSignal: () => rmSync(tempRoot, { recursive: true, force: true, maxRetries: 3 }),
   };
   emulator = await startEmulator(emulatorOptions);
@@ -45,6 +48,17 @@ try {
     dbx2: counted(new Dropbox({ accessToken: STATIC_TOKEN, fetch }), counter),
     wrap: (client) => counted(client, counter),
     state: {},
+    /** Calls the emulator's control API (not a Dropbox route, so no SDK and no rewriting). */
+    async control(method, path, body) {
+      const res = await globalThis.fetch(new URL(path, emulator.origin), {
+        method,
+        headers: body ? { 'Content-Type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`control ${method} ${path} -> ${res.status}: ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
     // Stops the emulator and starts it again on the same --data dir (a new random port).
     async restart() {
       await emulator.stop();
@@ -56,7 +70,7 @@ try {
   const run = (name, fn) => step(name, () => fn(ctx), counter);
 
   for (const [name, fn] of [
-    ...namespaceSteps, ...contentSteps, ...changeSteps, ...sharingSteps, ...oauthSteps, ...restartSteps,
+    ...namespaceSteps, ...contentSteps, ...changeSteps, ...sharingSteps, ...oauthSteps, ...faultSteps, ...restartSteps,
   ]) {
     // eslint-disable-next-line no-await-in-loop
     await run(name, fn);

@@ -153,4 +153,20 @@ export const contentSteps = [
     assert.equal(resumedFrom, 777777);
     assert.ok(readFileSync(local).equals(data));
   }],
+
+  ['empty files: upload, session upload, download, SDK helpers', async ({ dbx, tempRoot }) => {
+    const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    const up = (await dbx.filesUpload({ path: '/SDK/Empty/a.txt', contents: Buffer.alloc(0) })).result;
+    assert.equal(up.size, 0);
+    assert.equal(up.content_hash, EMPTY_HASH);
+    const viaSession = await uploadFile(dbx, bytesUpload(Buffer.alloc(0)), { path: '/SDK/Empty/b.txt' });
+    assert.equal(viaSession.metadata.content_hash, EMPTY_HASH);
+    const dl = (await dbx.filesDownload({ path: '/SDK/Empty/a.txt' })).result;
+    assert.equal(dl.fileBinary.length, 0);
+    const local = join(tempRoot, 'empty.bin');
+    const { metadata } = await downloadFile(dbx, '/SDK/Empty/b.txt', local, { parallelDownloads: 4, maxAttempts: 1 });
+    assert.equal(metadata.size, 0);
+    assert.equal(readFileSync(local).length, 0);
+    await expectApiError(dbx.filesDownload({ path: '/SDK/Empty/a.txt' }, { extraHeaders: { Range: 'bytes=0-0' } }), 409, 'range/not_satisfiable');
+  }],
 ];

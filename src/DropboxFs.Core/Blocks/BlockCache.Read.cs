@@ -68,7 +68,8 @@ internal sealed partial class BlockCache
 
             if (present)
             {
-                return await RandomAccess.ReadAsync(version.Handle!, buffer[..count], offset, ct).ConfigureAwait(false);
+                // Synchronous: a page-cache copy of ≤1 MiB costs less than the thread-pool hop of ReadAsync on a non-async handle.
+                return RandomAccess.Read(version.Handle!, buffer.Span[..count], offset);
             }
 
             await Task.WhenAll(waits).WaitAsync(ct).ConfigureAwait(false);
@@ -195,7 +196,8 @@ internal sealed partial class BlockCache
                         throw new IOException($"download ended at byte {position}, expected {download.End}");
                     }
 
-                    await RandomAccess.WriteAsync(version.Handle!, buffer.AsMemory(0, filled), position, token).ConfigureAwait(false);
+                    // Synchronous: a 256 KiB write into the page cache is cheaper than a thread-pool hop.
+                    RandomAccess.Write(version.Handle!, buffer.AsSpan(0, filled), position);
                     long added;
                     lock (version.Gate)
                     {

@@ -69,7 +69,7 @@ internal sealed partial class DropboxState
         return new Target(DbxPath.Lower(path), CanonicalDisplayLocked(path));
     }
 
-    /// <summary>The stored casing where the item or its parent exists; the caller's casing otherwise.</summary>
+    /// <summary>The stored casing of the item or of its deepest existing ancestor; the caller's casing for the rest.</summary>
     private string CanonicalDisplayLocked(string path)
     {
         var lower = DbxPath.Lower(path);
@@ -79,8 +79,17 @@ internal sealed partial class DropboxState
             return self.PathDisplay;
         }
 
-        var parent = Entries.GetByPath(DbxPath.ParentOf(lower));
-        return parent != null ? parent.PathDisplay + "/" + DbxPath.NameOf(path) : path;
+        // The deepest existing ancestor lends its stored casing; new components keep the caller's.
+        for (var cut = lower.LastIndexOf('/'); cut > 0; cut = lower.LastIndexOf('/', cut - 1))
+        {
+            var ancestor = Entries.GetByPath(lower[..cut]);
+            if (ancestor != null)
+            {
+                return ancestor.PathDisplay + path[cut..];
+            }
+        }
+
+        return path;
     }
 
     /// <summary>The file or folder at a target, or a <c>not_found</c> lookup fault.</summary>

@@ -90,6 +90,27 @@ public sealed class ApiTransferTests
     }
 
     [Fact]
+    public async Task StalledDownloadBodyIsAbandonedAndResumedFromTheMissingByte()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var data = ApiHarness.RandomBytes(1_500_000, seed: 14);
+        await h.PutAsync("/stall.bin", data);
+        h.Flaky.StallBodyAfter("files/download", 400_000);
+        using var client = new DropboxClient(new DropboxClientOptions
+        {
+            Endpoint = h.Server.BaseUri,
+            Tokens = new StaticTokenSource(h.Server.StaticToken),
+            HttpMessageHandler = h.Flaky,
+            TimeProvider = h.Time,
+            StallTimeout = TimeSpan.FromSeconds(2),
+        });
+        var ms = new MemoryStream();
+        await client.DownloadAsync("/stall.bin", ms);
+        Assert.Equal(data, ms.ToArray());
+        Assert.InRange(h.Flaky.Forwarded("files/download"), 2, 6); // the stalled attempt, then the resumption
+    }
+
+    [Fact]
     public async Task UploadSessionKilledMidwayResumesFromSavedSessionAndOffset()
     {
         await using var h = await ApiHarness.StartAsync();

@@ -177,3 +177,46 @@ public class AuthAndOAuthTests
         public void Advance(TimeSpan by) => _now += by;
     }
 }
+
+public class OAuthClientCredentialTests
+{
+    [Fact]
+    public async Task CodeExchangeWithBasicClientCredentialsAndNoPkce()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = emu.BaseUri };
+        using var approve = await client.GetAsync("oauth2/authorize?client_id=key&response_type=code&emulator_auto_approve=1&redirect_uri=http%3A%2F%2Flocalhost%3A53682%2F");
+        var code = System.Web.HttpUtility.ParseQueryString(approve.Headers.Location!.Query)["code"]!;
+        // The Go oauth2 library (rclone) sends Basic key:secret and the grant in a form body.
+        var request = new HttpRequestMessage(HttpMethod.Post, "oauth2/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = "http://localhost:53682/",
+            }),
+        };
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String("key:secret"u8.ToArray()));
+        var tokens = await OkAsync(await client.SendAsync(request));
+        Assert.StartsWith("sl.", tokens.GetProperty("access_token").GetString());
+
+        // No secret and no verifier: the client is not authenticated.
+        using var approve2 = await client.GetAsync("oauth2/authorize?client_id=key&response_type=code&emulator_auto_approve=1");
+        Assert.Equal(System.Net.HttpStatusCode.OK, approve2.StatusCode); // no redirect_uri: the code is shown on the page
+        var page = await approve2.Content.ReadAsStringAsync();
+        var code2 = page.Split("code=")[1].Split('<')[0].Split('&')[0];
+        using var bare = await client.PostAsync($"oauth2/token?grant_type=authorization_code&code={code2}&client_id=key", null);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Contains("invalid_client", await bare.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task CorsStyleAuthorizationQueryParameterIsAccepted()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        using var client = new HttpClient { BaseAddress = emu.BaseUri };
+        var content = new StringContent("{\"query\":\"cors\"}");
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("text/plain; charset=dropbox-cors-hack");
+        using var response = await client.PostAsync($"2/check/user?authorization={Uri.EscapeDataString("Bearer " + emu.Token)}&reject_cors_preflight=true", content);
+        Assert.Equal("cors", (await OkAsync(response)).GetProperty("result").GetString());
+    }
+}

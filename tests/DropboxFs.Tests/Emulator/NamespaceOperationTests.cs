@@ -104,3 +104,17 @@ public class NamespaceOperationTests
         Assert.Equal("/moved.txt", deleted.GetProperty("metadata").GetProperty("path_lower").GetString());
     }
 }
+
+public class PathDisplayTests
+{
+    [Fact]
+    public async Task NewItemsUnderExistingFoldersTakeTheStoredAncestorCasing()
+    {
+        await using var emu = await TestEmulator.StartAsync();
+        await emu.RpcAsync("files/create_folder_v2", new { path = "/Docs" });
+        var meta = await emu.UploadAsync("/docs/New/File.txt", "x");
+        Assert.Equal("/Docs/New/File.txt", meta.GetProperty("path_display").GetString());
+        var folder = await emu.RpcAsync("files/get_metadata", new { path = "/DOCS/NEW" });
+        Assert.Equal("/Docs/New", folder.GetProperty("path_display").GetString());
+    }
+}

@@ -138,7 +138,7 @@ public class UploadTests
         await stream.WriteAsync(Encoding.UTF8.GetBytes(head));
         var reply = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync();
         Assert.StartsWith("HTTP/1.1 200", reply);
-        Assert.Contains("\"name\":\"Café.txt\"", reply);
+        Assert.Contains("\"name\": \"Café.txt\"", reply);
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 namespace DropboxFs.Tests.Infrastructure;
 
 /// <summary>Read-only wrapper that yields <c>dieAfter</c> bytes of the inner stream and then throws IOException, like
-/// a connection reset or a process killed mid-transfer. Seeking is passed through while alive (so it can stand in for
+/// a connection reset or a process killed mid-transfer — or, with <c>hang</c>, never answers again (a stalled
+/// connection; only cancellation ends the read). Seeking is passed through while alive (so it can stand in for
 /// a file), and <see cref="Died"/> tells whether it fired.</summary>
-public sealed class DyingStream(Stream inner, long dieAfter) : Stream
+public sealed class DyingStream(Stream inner, long dieAfter, bool hang = false) : Stream
 {
     private long _delivered;
 
@@ -32,6 +33,11 @@ public sealed class DyingStream(Stream inner, long dieAfter) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (hang && buffer.Length > 0 && _delivered >= dieAfter)
+        {
+            Died = true;
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
         var allowed = Allowed(buffer.Length);
         var n = await inner.ReadAsync(buffer[..allowed], cancellationToken).ConfigureAwait(false);
         _delivered += n;

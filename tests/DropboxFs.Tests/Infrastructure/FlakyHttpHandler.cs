@@ -38,6 +38,9 @@ public sealed class FlakyHttpHandler : DelegatingHandler
     /// (recorded before any fault applies).</summary>
     public (Uri Uri, bool HasAuthorization)? LastRequest(string route) => _lastRequest.TryGetValue(route, out var r) ? r : null;
 
+    /// <summary>Send for real; the response body stops delivering (hangs) after <paramref name="bytes"/> bytes.</summary>
+    public void StallBodyAfter(string route, long bytes) => Add(route, new Fault(FaultKind.StallBody, 0, null, null, bytes));
+
     /// <summary>Requests to <paramref name="route"/> that reached the server.</summary>
     public int Forwarded(string route) => _forwarded.TryGetValue(route, out var n) ? n : 0;
 
@@ -73,9 +76,9 @@ public sealed class FlakyHttpHandler : DelegatingHandler
             case FaultKind.LoseResponse:
                 real.Dispose();
                 throw new HttpRequestException(HttpRequestError.ResponseEnded, "injected: connection reset before the answer", new IOException("reset"));
-            case FaultKind.CutBody:
+            case FaultKind.CutBody or FaultKind.StallBody:
                 var body = await real.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var cut = new StreamContent(new DyingStream(body, fault.Bytes));
+                var cut = new StreamContent(new DyingStream(body, fault.Bytes, hang: fault.Kind == FaultKind.StallBody));
                 foreach (var h in real.Content.Headers)
                 {
                     cut.Headers.TryAddWithoutValidation(h.Key, h.Value);
@@ -101,6 +104,7 @@ public sealed class FlakyHttpHandler : DelegatingHandler
         Refuse,
         LoseResponse,
         CutBody,
+        StallBody,
     }
 
     private sealed record Fault(FaultKind Kind, HttpStatusCode Status, TimeSpan? RetryAfter, string? Body, long Bytes);
