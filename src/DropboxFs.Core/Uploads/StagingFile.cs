@@ -57,9 +57,9 @@ internal sealed class StagingFile : IDisposable
     }
 
     /// <summary>Opens (creating when missing) the staging file of a job with the journal's ranges.</summary>
-    public static StagingFile Open(string path, long size, long sourceLength, byte[] ranges)
+    public static StagingFile Open(string path, long size, long sourceLength, byte[] ranges, bool create = true)
     {
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+        var stream = new FileStream(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
         return new StagingFile(path, stream, RangeSet.Deserialize(ranges), size, Math.Min(sourceLength, size));
     }
 
@@ -163,6 +163,39 @@ internal sealed class StagingFile : IDisposable
                 _ranges.Add(start, end);
             }
         }
+    }
+
+    /// <summary>Reads the content as the upload will send it: present bytes from the staging file, the
+    /// missing source ranges from <paramref name="sourceRev"/> (not stored; the fill happens before upload).</summary>
+    public async ValueTask<int> ReadThroughAsync(long offset, Memory<byte> buffer, string? sourceRev, IBaseContentReader reader, CancellationToken ct)
+    {
+        var size = Size;
+        if (offset >= size)
+        {
+            return 0;
+        }
+
+        var want = (int)Math.Min(buffer.Length, size - offset);
+        var target = buffer[..want];
+        await ReadFullyAsync(offset, target, ct).ConfigureAwait(false);
+        if (sourceRev is null)
+        {
+            return want;
+        }
+
+        foreach (var (start, end) in MissingRanges())
+        {
+            var s = Math.Max(start, offset);
+            var e = Math.Min(end, offset + want);
+            if (s < e)
+            {
+                using var slice = new MemoryStream((int)(e - s));
+                await reader.CopyRangeAsync(sourceRev, s, e - s, slice, ct).ConfigureAwait(false);
+                slice.GetBuffer().AsSpan(0, (int)(e - s)).CopyTo(target.Span[(int)(s - offset)..]);
+            }
+        }
+
+        return want;
     }
 
     /// <summary>Dropbox content_hash of [0, Size).</summary>

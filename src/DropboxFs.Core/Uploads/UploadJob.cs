@@ -60,7 +60,8 @@ internal sealed record UploadJob
 public sealed record UploadConflict(long Id, string Path, string ConflictPath, string Rev, DateTimeOffset At, string Reason);
 
 /// <summary>A status line for one pending job (<c>dropboxfs status</c>).</summary>
-public sealed record UploadJobStatus(long Id, string Path, UploadState State, long Size, long BytesUploaded, int Tries, string? LastError, bool NoSpace);
+public sealed record UploadJobStatus(long Id, string Path, UploadState State, long Size, long BytesUploaded, int Tries, string? LastError, bool NoSpace,
+    DateTimeOffset? ClientModified = null);
 
 /// <summary>Drain progress: rows left and bytes still to send.</summary>
 public sealed record UploadDrainProgress(int Pending, int Failed, long BytesPending);

@@ -18,6 +18,18 @@ internal sealed class UploadJobTable(UploadJournal db)
 
     public static List<UploadJob> All(SqliteConnection c, SqliteTransaction tx) => Query(c, tx, "ORDER BY id");
 
+    /// <summary>The rows of one file, oldest first (index <c>upload_jobs_path</c>; getattr calls this).</summary>
+    public List<UploadJob> ForKey(string pathKey) =>
+        db.Read(c => Query(c, null, "WHERE path_key = $key ORDER BY id", ("$key", pathKey)));
+
+    /// <summary>True when some row failed with insufficient_space.</summary>
+    public bool AnyNoSpace() => db.Read(c =>
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT EXISTS(SELECT 1 FROM upload_jobs WHERE state = {(int)UploadState.Failed} AND no_space = 1)";
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
+    });
+
     public static UploadJob? Get(SqliteConnection c, SqliteTransaction tx, long id) =>
         Query(c, tx, "WHERE id = $id", ("$id", id)).FirstOrDefault();
 

@@ -58,11 +58,12 @@ internal sealed partial class UploadQueue
 
         if (_journal.Jobs.Get(row.Id) is not { } job)
         {
+            File.Delete(StagingPath(row.Staging)); // unlinked meanwhile; the unlink left it to us
             return null;
         }
 
         var path = StagingPath(job.Staging);
-        using var staging = StagingFile.Open(path, job.Size, job.SourceLength, job.Ranges);
+        using var staging = StagingFile.Open(path, job.Size, job.SourceLength, job.Ranges, create: false);
         var hash = await PrepareAsync(job, staging, ct).ConfigureAwait(false);
         if (hash is null)
         {

@@ -183,7 +183,8 @@ internal sealed partial class UploadQueue
     internal async Task RecordFailureAsync(long id, Exception e, bool invisible = false)
     {
         var api = e as DropboxApiException;
-        var permanent = api is not null && !api.IsTransient;
+        // A staging file that vanished (deleted by hand) cannot heal by retrying: shown as failed.
+        var permanent = (api is not null && !api.IsTransient) || e is FileNotFoundException;
         var noSpace = api?.IsInsufficientSpace == true;
         UploadJob? updated = null;
         await _journal.WriteAsync((c, tx) =>

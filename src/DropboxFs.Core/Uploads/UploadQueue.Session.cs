@@ -19,10 +19,11 @@ internal sealed partial class UploadQueue
 
         if (_journal.Jobs.Get(row.Id) is not { } job)
         {
-            return; // cancelled (unlinked) meanwhile
+            File.Delete(StagingPath(row.Staging)); // cancelled (unlinked) meanwhile; the unlink left it to us
+            return;
         }
 
-        using var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges);
+        using var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges, create: false);
         var hash = await PrepareAsync(job, staging, ct).ConfigureAwait(false);
         if (hash is null)
         {
@@ -42,7 +43,8 @@ internal sealed partial class UploadQueue
                 var current = _journal.Jobs.Get(job.Id);
                 if (current is null)
                 {
-                    return; // unlinked before the commit: nothing goes up
+                    File.Delete(staging.FullPath); // unlinked before the commit: nothing goes up
+                    return;
                 }
 
                 try
@@ -94,9 +96,10 @@ internal sealed partial class UploadQueue
                 _log.LogInformation("Session {Session}: server holds {Correct} bytes, we had {Offset}", cursor.SessionId, correct, cursor.Offset);
                 cursor = cursor with { Offset = correct };
             }
-            catch (DropboxApiException e) when (cursor is not null && (e.IsNotFound || e.HasTag("closed")))
+            catch (DropboxApiException e) when (cursor is not null && (e.IsNotFound || e.HasTag("closed") || e.IsIncorrectOffset))
             {
-                _log.LogInformation("Session {Session} expired or closed; restarting the upload from 0", cursor.SessionId);
+                // Expired, closed, or holding more than this file (cannot be ours any more): start over.
+                _log.LogInformation("Session {Session} unusable ({Error}); restarting the upload from 0", cursor.SessionId, e.TagPath);
                 cursor = null;
                 await SaveSessionAsync(id, null, 0, ct).ConfigureAwait(false);
                 continue;

@@ -45,7 +45,7 @@ internal sealed partial class UploadQueue
 
     private async Task<UploadWriter> CreateWriterLockedAsync(string path, string key, WriteBase? writeBase, CancellationToken ct)
     {
-        var last = _journal.Jobs.All().LastOrDefault(j => j.PathKey == key);
+        var last = _journal.Jobs.ForKey(key).LastOrDefault();
         var now = NowMs;
         if (last is not null && !_inFlight.Contains(last.Id))
         {
@@ -140,7 +140,8 @@ internal sealed partial class UploadQueue
             var (size, sourceLength, ranges) = writer.Staging.Snapshot();
             // A file that streamed fragments is wanted as soon as possible (large cp); others wait out the
             // write-back delay so rapid re-saves and rename-after-write coalesce.
-            var due = writer.HasStreamed ? NowMs : NowMs + (long)_options.WriteBackDelay.TotalMilliseconds;
+            // With sync-uploads the caller waits anyway, so the delay would only add latency to close.
+            var due = writer.HasStreamed || _options.SyncUploads ? NowMs : NowMs + (long)_options.WriteBackDelay.TotalMilliseconds;
             var id = writer.JobId;
             await _journal.WriteAsync((c, tx) =>
                 UploadJobTable.UpdateContent(c, tx, id, UploadState.Staged, size, sourceLength, ranges, writer.ClientModified, due), ct).ConfigureAwait(false);

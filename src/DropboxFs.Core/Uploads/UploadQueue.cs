@@ -132,18 +132,22 @@ internal sealed partial class UploadQueue : IAsyncDisposable
     /// <summary>Commits that went to a conflicted copy (or another name) instead of their target.</summary>
     public IReadOnlyList<UploadConflict> GetConflicts() => _journal.Conflicts.All();
 
+    /// <summary>True while some job is failed with insufficient_space: the account is full, so the facade
+    /// answers ENOSPC at fsync/close of further writes (they stay queued all the same).</summary>
+    public bool IsQuotaExceeded => _journal.Jobs.AnyNoSpace();
+
     /// <summary>True when a job for exactly this path is not committed yet.</summary>
     public bool HasPending(string path)
     {
         var key = PathKey.Normalize(path);
-        return _journal.Jobs.All().Any(j => j.PathKey == key);
+        return _journal.Jobs.ForKey(key).Count > 0;
     }
 
     /// <summary>The newest pending job of a path (the facade answers ENOSPC at fsync/close when it has NoSpace).</summary>
     public UploadJobStatus? GetPending(string path)
     {
         var key = PathKey.Normalize(path);
-        return _journal.Jobs.All().Where(j => j.PathKey == key).Select(ToStatus).LastOrDefault();
+        return _journal.Jobs.ForKey(key).Select(ToStatus).LastOrDefault();
     }
 
     /// <summary>Waits until job <paramref name="jobId"/> is committed or has failed permanently (quota,
@@ -196,12 +200,13 @@ internal sealed partial class UploadQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>Unmount: the write-back delay and transient back-offs are not waited out.</summary>
     private async Task RetryPendingNowAsync(CancellationToken ct)
     {
         var now = NowMs;
         await _journal.WriteAsync((c, tx) =>
         {
-            foreach (var job in UploadJobTable.All(c, tx).Where(j => j.State is UploadState.Staged && j.DueAt > now))
+            foreach (var job in UploadJobTable.All(c, tx).Where(j => j.State is not (UploadState.Writing or UploadState.Failed) && j.DueAt > now))
             {
                 UploadJobTable.Update(c, tx, job with { DueAt = now });
             }
@@ -216,7 +221,7 @@ internal sealed partial class UploadQueue : IAsyncDisposable
     }
 
     private static UploadJobStatus ToStatus(UploadJob j) =>
-        new(j.Id, j.Path, j.State, j.Size, j.SessionOffset, j.Tries, j.LastError, j.NoSpace);
+        new(j.Id, j.Path, j.State, j.Size, j.SessionOffset, j.Tries, j.LastError, j.NoSpace, j.ClientModified);
 
     /// <summary>Force stop: in-flight transfers are cancelled and every row stays for the next start.</summary>
     public async ValueTask DisposeAsync()

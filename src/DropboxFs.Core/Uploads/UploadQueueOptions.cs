@@ -19,6 +19,11 @@ internal sealed class UploadQueueOptions
     /// Dropbox's own clients use 4–8 MiB; larger gains little and costs RAM per transfer.</summary>
     public int FragmentSize { get; init; } = 8 << 20;
 
+    /// <summary>How far a sequential writer may run ahead of the acknowledged stream before its writes wait
+    /// (0 = never wait). 64 MiB: the commit then lands shortly after the writer finishes (a large cp ends
+    /// about when its upload does) while a burst of up to 64 MiB still returns at disk speed.</summary>
+    public long StreamingWindow { get; init; } = 64L << 20;
+
     /// <summary>Files up to this size (without a session yet) are committed through finish_batch_v2.</summary>
     public long SmallFileMax { get; init; } = 8 << 20;
 

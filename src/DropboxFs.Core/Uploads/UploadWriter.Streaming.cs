@@ -23,6 +23,7 @@ internal sealed partial class UploadWriter
     private bool _abandoned;
     private bool _stopped;
     private bool _pumping;
+    private readonly AsyncSignal _streamProgress = new();
 
     /// <summary>True when at least one fragment was acknowledged in a live session.</summary>
     internal bool HasStreamed
@@ -56,6 +57,31 @@ internal sealed partial class UploadWriter
         }
     }
 
+    /// <summary>Back-pressure: while the pump is streaming, a write more than StreamingWindow past the
+    /// acknowledged offset waits for the next ack (or for streaming to end).</summary>
+    private async ValueTask WaitForStreamWindowAsync(long end, CancellationToken ct)
+    {
+        var window = _queue.Options.StreamingWindow;
+        if (window <= 0)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            var progress = _streamProgress.Next;
+            lock (_streamLock)
+            {
+                if (!_pumping || _abandoned || _stopped || _cancelled || end - _acked <= window)
+                {
+                    return;
+                }
+            }
+
+            await progress.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
     private ValueTask BeforeTruncateAsync(long size, CancellationToken ct)
     {
         bool behind;
@@ -74,6 +100,7 @@ internal sealed partial class UploadWriter
             _abandoned = true;
         }
 
+        _streamProgress.Pulse();
         await _streamGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -111,6 +138,8 @@ internal sealed partial class UploadWriter
         {
             _stopped = true;
         }
+
+        _streamProgress.Pulse();
     }
 
     private async Task PumpAsync()
@@ -129,6 +158,7 @@ internal sealed partial class UploadWriter
                     if (_abandoned || _stopped || _cancelled || Staging.ContiguousFromZero() < _claimed + fragment)
                     {
                         _pumping = false;
+                        _streamProgress.Pulse();
                         return;
                     }
 
@@ -161,6 +191,7 @@ internal sealed partial class UploadWriter
                 finally
                 {
                     _streamGate.Release();
+                    _streamProgress.Pulse();
                 }
             }
         }
@@ -170,6 +201,8 @@ internal sealed partial class UploadWriter
             {
                 _pumping = false;
             }
+
+            _streamProgress.Pulse();
         }
         catch (Exception e)
         {
@@ -181,6 +214,8 @@ internal sealed partial class UploadWriter
                 _abandoned = true;
                 _pumping = false;
             }
+
+            _streamProgress.Pulse();
 
             await _queue.SaveSessionAsync(JobId, null, 0, CancellationToken.None).ConfigureAwait(false);
         }

@@ -89,41 +89,15 @@ internal sealed partial class UploadWriter
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         MarkDirty();
         await BeforeWriteAsync(offset, ct).ConfigureAwait(false);
+        await WaitForStreamWindowAsync(offset + data.Length, ct).ConfigureAwait(false);
         await Staging.WriteAsync(offset, data, ct).ConfigureAwait(false);
         NotifyWritten(offset, data.Length);
     }
 
     /// <summary>Reads the file as it is now: written bytes from the staging file, the rest from the
     /// base rev through the queue's base reader.</summary>
-    public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken ct = default)
-    {
-        var size = Staging.Size;
-        if (offset >= size)
-        {
-            return 0;
-        }
-
-        var want = (int)Math.Min(buffer.Length, size - offset);
-        var target = buffer[..want];
-        await Staging.ReadFullyAsync(offset, target, ct).ConfigureAwait(false);
-        var sourceRev = Job.SourceRev;
-        if (sourceRev is not null)
-        {
-            foreach (var (start, end) in Staging.MissingRanges())
-            {
-                var s = Math.Max(start, offset);
-                var e = Math.Min(end, offset + want);
-                if (s < e)
-                {
-                    using var slice = new MemoryStream((int)(e - s));
-                    await _queue.BaseReader.CopyRangeAsync(sourceRev, s, e - s, slice, ct).ConfigureAwait(false);
-                    slice.GetBuffer().AsSpan(0, (int)(e - s)).CopyTo(target.Span[(int)(s - offset)..]);
-                }
-            }
-        }
-
-        return want;
-    }
+    public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken ct = default) =>
+        Staging.ReadThroughAsync(offset, buffer, Job.SourceRev, _queue.BaseReader, ct);
 
     public async ValueTask TruncateAsync(long size, CancellationToken ct = default)
     {

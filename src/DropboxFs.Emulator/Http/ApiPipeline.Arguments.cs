@@ -56,7 +56,7 @@ internal sealed partial class ApiPipeline
     {
         var body = await ReadSmallBodyAsync(ctx);
         var contentType = ctx.Request.ContentType;
-        if (def.VoidArg && body.Length == 0)
+        if (def.VoidArg && body.Length == 0 && string.IsNullOrEmpty(contentType))
         {
             return null; // [js]/[go] send no body and no Content-Type for void arguments (§1.2)
         }

@@ -49,11 +49,14 @@ public sealed class UploadCommitTests
 
         var writer = await queue.OpenForWriteAsync("/big.bin", new WriteBase(meta.GetProperty("rev").GetString()!, original.Length), truncate: false);
         await writer.WriteAsync(1_000_000, patch);
+        var expected = (byte[])original.Clone();
+        patch.CopyTo(expected, 1_000_000);
+        var around = new byte[10_000];
+        Assert.Equal(around.Length, await writer.ReadAsync(995_000, around)); // written bytes + base bytes around them
+        Assert.Equal(expected.AsSpan(995_000, around.Length).ToArray(), around);
         await writer.ReleaseAsync();
         await h.DrainAsync(queue);
 
-        var expected = (byte[])original.Clone();
-        patch.CopyTo(expected, 1_000_000);
         Assert.Equal(expected, await h.Emu.DownloadAsync("/big.bin"));
         Assert.Empty(queue.GetConflicts());
     }
@@ -114,6 +117,7 @@ public sealed class UploadCommitTests
         Assert.Equal(UploadState.Failed, status.State);
         Assert.True(status.NoSpace);
         Assert.Contains("insufficient_space", status.LastError);
+        Assert.True(queue.IsQuotaExceeded);
         Assert.Null(await h.MetadataAsync("/full.bin"));
         Assert.Single(Directory.GetFiles(Path.Combine(h.StateDir, "staging")));
 
@@ -145,5 +149,43 @@ public sealed class UploadCommitTests
         var error = await Assert.ThrowsAsync<UploadFailedException>(() => writer.ReleaseAsync());
         Assert.True(error.NoSpace);
         Assert.Equal(UploadState.Failed, queue.GetPending("/nospace.bin")!.State);
+    }
+
+    [Fact]
+    public async Task ReadsAfterCloseSeeThePendingContentUntilItIsCommitted()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var content = Encoding.UTF8.GetBytes("fresh bytes, not yet on the server");
+
+        await UploadHarness.WriteAsync(queue, "/Pending.txt", content);
+        var buffer = new byte[100];
+        var n = await queue.ReadPendingAsync("/pending.TXT", 6, buffer);
+        Assert.Equal(content.Length - 6, n);
+        Assert.Equal(content.AsSpan(6).ToArray(), buffer.AsSpan(0, n!.Value).ToArray());
+
+        var reports = new List<UploadDrainProgress>();
+        await queue.DrainAsync(new Progress<UploadDrainProgress>(reports.Add), UploadHarness.Hang());
+
+        Assert.Null(await queue.ReadPendingAsync("/Pending.txt", 0, buffer));
+        Assert.Equal(content, await h.Emu.DownloadAsync("/Pending.txt"));
+        await UploadHarness.WaitUntilAsync(() => { lock (reports) { return reports.Count > 0; } }, "a progress report");
+    }
+
+    [Fact]
+    public async Task ClientModifiedSetByUtimensSurvivesTheUpload()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var mtime = new DateTimeOffset(2021, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+        var writer = await UploadHarness.WriteAsync(queue, "/photo.jpg", UploadHarness.RandomBytes(5000, 40), release: false);
+        writer.SetClientModified(mtime);
+        await writer.ReleaseAsync();
+        Assert.Equal(mtime, queue.GetPending("/photo.jpg")!.ClientModified); // shown at once, before the upload
+        await h.DrainAsync(queue);
+
+        var meta = (await h.MetadataAsync("/photo.jpg"))!.Value;
+        Assert.Equal(mtime, DateTimeOffset.Parse(meta.GetProperty("client_modified").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
     }
 }

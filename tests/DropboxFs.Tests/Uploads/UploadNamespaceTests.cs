@@ -125,4 +125,53 @@ public sealed class UploadNamespaceTests
         Assert.Empty(queue.GetConflicts());
         Assert.Equal(["chain.bin"], await h.ListNamesAsync(""));
     }
+
+    [Fact]
+    public async Task RenameWhileTheCommitIsInFlightEndsUnderTheNewName()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync();
+        var content = UploadHarness.RandomBytes(9 << 20, seed: 34);
+        h.Emu.Control.SetLatency(TimeSpan.FromMilliseconds(300));
+
+        var writer = await queue.OpenForWriteAsync("/old-name.bin", null, truncate: false);
+        for (var offset = content.Length - (1 << 20); offset >= 0; offset -= 1 << 20)
+        {
+            await writer.WriteAsync(offset, content.AsMemory(offset, 1 << 20));
+        }
+
+        await writer.ReleaseAsync();
+        await UploadHarness.WaitUntilAsync(() => queue.GetStatus().Single().State == UploadState.Uploading, "the job in flight");
+        await queue.RetargetAsync("/old-name.bin", "/new-name.bin", baseRevAtTarget: null);
+        h.Emu.Control.SetLatency(TimeSpan.Zero);
+        await h.DrainAsync(queue);
+
+        Assert.Equal(content, await h.Emu.DownloadAsync("/new-name.bin"));
+        Assert.Equal(["new-name.bin"], await h.ListNamesAsync(""));
+    }
+
+    [Fact]
+    public async Task UnlinkWhileTheCommitIsInFlightLeavesNothingOnTheServer()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync();
+        var content = UploadHarness.RandomBytes(9 << 20, seed: 35);
+        h.Emu.Control.SetLatency(TimeSpan.FromMilliseconds(300));
+
+        var writer = await queue.OpenForWriteAsync("/doomed.bin", null, truncate: false);
+        for (var offset = content.Length - (1 << 20); offset >= 0; offset -= 1 << 20)
+        {
+            await writer.WriteAsync(offset, content.AsMemory(offset, 1 << 20));
+        }
+
+        await writer.ReleaseAsync();
+        await UploadHarness.WaitUntilAsync(() => queue.GetStatus().Single().State == UploadState.Uploading, "the job in flight");
+        Assert.True(await queue.CancelAsync("/doomed.bin"));
+        h.Emu.Control.SetLatency(TimeSpan.Zero);
+        await h.DrainAsync(queue);
+        await UploadHarness.WaitUntilAsync(() => Directory.GetFiles(Path.Combine(h.StateDir, "staging")).Length == 0, "the in-flight job to wind down");
+
+        Assert.Null(await h.MetadataAsync("/doomed.bin"));
+        Assert.Empty(await h.ListNamesAsync(""));
+    }
 }

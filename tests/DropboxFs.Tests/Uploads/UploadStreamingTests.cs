@@ -47,4 +47,36 @@ public sealed class UploadStreamingTests
         Assert.Equal(content, await h.Emu.DownloadAsync("/db.bin"));
         Assert.Equal(2, h.Count("files/upload_session/start")); // the stale session was abandoned, a new one sent
     }
+
+    [Fact]
+    public async Task SequentialWriterIsHeldWithinTheStreamingWindow()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        const long window = 2 * Fragment;
+        var queue = await h.OpenQueueAsync(o => new DropboxFs.Core.Uploads.UploadQueueOptions
+        {
+            StateDirectory = o.StateDirectory,
+            WriteBackDelay = TimeSpan.Zero,
+            FragmentSize = Fragment,
+            SmallFileMax = Fragment,
+            StreamingWindow = window,
+        });
+        h.Emu.Control.SetLatency(TimeSpan.FromMilliseconds(50));
+        var content = UploadHarness.RandomBytes(28 << 20, seed: 13);
+
+        var writer = await queue.OpenForWriteAsync("/held.bin", null, truncate: false);
+        long worstLag = 0;
+        for (var offset = 0; offset < content.Length; offset += 1 << 20)
+        {
+            await writer.WriteAsync(offset, content.AsMemory(offset, 1 << 20));
+            worstLag = Math.Max(worstLag, offset + (1 << 20) - queue.GetStatus().Single().BytesUploaded);
+        }
+
+        await writer.ReleaseAsync();
+        await h.DrainAsync(queue);
+
+        // Without back-pressure the writer (disk speed) ends ~28 MiB ahead of the 50 ms-per-request stream.
+        Assert.True(worstLag <= window + 2 * Fragment, $"writer ran {worstLag} bytes ahead of the acknowledged stream");
+        Assert.Equal(ContentHash.Compute(content), await h.RemoteHashAsync("/held.bin"));
+    }
 }
