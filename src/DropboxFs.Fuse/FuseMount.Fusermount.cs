@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using DropboxFs.Fuse.Native;
+using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Fuse;
 
@@ -51,7 +52,57 @@ public sealed partial class FuseMount
 
         Libc.Fcntl(fd, Libc.FSetFd, Libc.FdCloexec); // a child holding the fd would turn a crash into a hung mount
         _fusermountSocket = sv[1]; // auto_unmount: fusermount3 unmounts when this closes, even after kill -9
+        if (Libc.GetEuid() != 0)
+        {
+            StartCrashWatchdog();
+        }
+
         return fd;
+    }
+
+    /// <summary>
+    /// fusermount3 3.14's auto_unmount checks for ENOTCONN as root, and root gets EACCES on a mount
+    /// without allow_other, so for a non-root user it never unmounts after a kill -9 (measured). This
+    /// shell waits on a pipe only we hold: EOF without "clean" means we died, and it runs
+    /// `fusermount3 -u -z` as our user, which works on a dead mount.
+    /// </summary>
+    private void StartCrashWatchdog()
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("trap '' INT TERM HUP; read -r state; [ \"$state\" = clean ] || exec fusermount3 -u -z -q -- \"$1\"");
+        psi.ArgumentList.Add("dropboxfs-watchdog");
+        psi.ArgumentList.Add(_mountPoint);
+        try
+        {
+            _watchdog = Process.Start(psi);
+        }
+        catch (Win32Exception e)
+        {
+            _logger.LogWarning(e, "No crash watchdog for {MountPoint}; after a crash run: fusermount3 -u -z {MountPoint}", _mountPoint, _mountPoint);
+        }
+    }
+
+    private void StopCrashWatchdog()
+    {
+        if (_watchdog is not { } w)
+        {
+            return;
+        }
+
+        try
+        {
+            w.StandardInput.WriteLine("clean");
+            w.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // it is gone already
+        }
+
+        w.WaitForExit(5000);
+        w.Dispose();
+        _watchdog = null;
     }
 
     private static unsafe int ReceiveFd(int socket)
@@ -79,6 +130,7 @@ public sealed partial class FuseMount
 
     private void CloseFusermount()
     {
+        StopCrashWatchdog();
         if (_fusermountSocket >= 0)
         {
             Libc.Close(_fusermountSocket);

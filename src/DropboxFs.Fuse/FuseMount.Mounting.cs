@@ -12,6 +12,7 @@ public sealed partial class FuseMount
 
     private int _fusermountSocket = -1;
     private Process? _fusermount;
+    private Process? _watchdog;
 
     private bool UseSyscall => _options.Method switch
     {

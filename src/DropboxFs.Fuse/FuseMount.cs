@@ -26,6 +26,7 @@ public sealed partial class FuseMount : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _unmountRequested;
     private int _started;
+    private int _signals;
     private volatile bool _mounted; // only a mount this instance made is ever unmounted by it
     private Task? _run;
 
@@ -111,7 +112,16 @@ public sealed partial class FuseMount : IAsyncDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
+        if (Interlocked.Increment(ref _signals) > 1)
+        {
+            // Second signal: the user insists. Let the runtime end the process; the mount is already
+            // detached, and programs still inside it get ENOTCONN when our fd closes.
+            _logger.LogWarning("{Signal} again: exiting now", context.Signal);
+            return;
+        }
+
         context.Cancel = true; // we exit by ourselves once the readers see ENODEV
+        _logger.LogWarning("{Signal}: unmounting {MountPoint}; exits when no program uses it any more (send it again to force)", context.Signal, _mountPoint);
         Unmount();
     }
 

@@ -13,7 +13,11 @@ namespace DropboxFs.Cli.Infrastructure;
 /// </summary>
 internal static class CliLogging
 {
-    public static ILoggerFactory Create(string level, IEnumerable<string?> secrets)
+    public static ILoggerFactory Create(string level, IEnumerable<string?> secrets) =>
+        Create(level, secrets, Console.Error, "HH:mm:ss");
+
+    /// <summary>The same logging into another writer (the mount's --log-file), with its own timestamp format.</summary>
+    public static ILoggerFactory Create(string level, IEnumerable<string?> secrets, TextWriter output, string timestampFormat)
     {
         var minimum = level.ToLowerInvariant() switch
         {
@@ -25,10 +29,10 @@ internal static class CliLogging
             _ => LogEventLevel.Warning,
         };
         var formatter = new MessageTemplateTextFormatter(
-            "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            "[{Timestamp:" + timestampFormat + "} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         var serilog = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
-            .WriteTo.Sink(new RedactingSink(formatter, Console.Error, secrets))
+            .WriteTo.Sink(new RedactingSink(formatter, output, secrets))
             .CreateLogger();
         return new SerilogLoggerFactory(serilog, dispose: true);
     }

@@ -7,8 +7,9 @@ namespace DropboxFs.Core.Blocks;
 /// <summary>Reads: serve present bytes from the sparse file, fetch missing ones with shared ranged downloads.</summary>
 internal sealed partial class BlockCache
 {
-    // 256 KiB per download buffer: big enough for few syscalls, small enough that 16 slots cost 4 MiB.
-    private const int CopyBufferSize = 256 << 10;
+    // 1 MiB per download buffer: measured in-process, cold sequential reads ran ~1.0–1.3 GB/s with it
+    // against ~0.65 GB/s with 256 KiB (fewer wake-ups of waiting readers); 16 slots cost 16 MiB.
+    private const int CopyBufferSize = 1 << 20;
 
     // 30 s: a file held open for hours (a media player) keeps its range index fresh enough that a
     // crash costs at most this much re-downloading, for one small row write per interval.
@@ -196,7 +197,7 @@ internal sealed partial class BlockCache
                         throw new IOException($"download ended at byte {position}, expected {download.End}");
                     }
 
-                    // Synchronous: a 256 KiB write into the page cache is cheaper than a thread-pool hop.
+                    // Synchronous: a 1 MiB write into the page cache is cheaper than a thread-pool hop.
                     RandomAccess.Write(version.Handle!, buffer.AsSpan(0, filled), position);
                     long added;
                     lock (version.Gate)

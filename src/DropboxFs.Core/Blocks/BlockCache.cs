@@ -25,7 +25,7 @@ internal sealed partial class BlockCache : IAsyncDisposable
     private readonly SemaphoreSlim _budgetLock = new(1, 1);
     private readonly Dictionary<string, CachedVersion> _open = new(StringComparer.Ordinal);
 
-    // 16 downloads at once across all files: with 256 KiB buffers that bounds download memory to 4 MiB.
+    // 16 downloads at once across all files: with 1 MiB buffers that bounds download memory to 16 MiB.
     private readonly SemaphoreSlim _downloadSlots = new(16, 16);
     private readonly CancellationTokenSource _disposing = new();
     private long _usedBytes;

@@ -9,14 +9,6 @@ namespace DropboxFs.Tests.Fuse;
 
 public class FuseDispatcherDirectoryTests
 {
-    private static async Task<(DispatcherHarness H, MemoryFileSystem Fs)> StartAsync()
-    {
-        var fs = new MemoryFileSystem();
-        var h = new DispatcherHarness(fs);
-        await h.InitAsync();
-        return (h, fs);
-    }
-
     private static async Task<ulong> OpendirAsync(DispatcherHarness h, ulong node)
     {
         var reply = await h.CallAsync(FuseOpcode.Opendir, node, DispatcherHarness.Struct(new OpenIn()));
@@ -48,7 +40,7 @@ public class FuseDispatcherDirectoryTests
     [Fact]
     public async Task ReaddirListsDotEntriesThenTheSnapshotWithNextEntryCookies()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong dir = fs.AddDirectory(1, "d");
         ulong a = fs.AddFile(dir, "a.txt", [1]);
         fs.AddDirectory(dir, "sub");
@@ -70,7 +62,7 @@ public class FuseDispatcherDirectoryTests
     [Fact]
     public async Task ReaddirplusRemembersExactlyTheEntriesThatFitInTheReply()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong dir = fs.AddDirectory(1, "big");
         var ids = Enumerable.Range(0, 20).Select(i => fs.AddFile(dir, $"file{i:00}", new byte[i])).ToList();
         ulong fh = await OpendirAsync(h, dir);
@@ -105,7 +97,7 @@ public class FuseDispatcherDirectoryTests
     [Fact]
     public async Task ReaddirOnAReleasedHandleAnswersEbadf()
     {
-        var (h, _) = await StartAsync();
+        var (h, _) = await DispatcherHarness.StartAsync();
         ulong fh = await OpendirAsync(h, 1);
         await h.CallAsync(FuseOpcode.Releasedir, 1, DispatcherHarness.Struct(new ReleaseIn { Fh = fh }));
 
@@ -117,7 +109,7 @@ public class FuseDispatcherDirectoryTests
     [Fact]
     public async Task MkdirUnlinkAndRmdirReachTheFacade()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         fs.AddFile(1, "f", []);
 
         var mkdir = await h.CallAsync(FuseOpcode.Mkdir, 1, DispatcherHarness.Struct(new MkdirIn { Mode = 0x1ED }), DispatcherHarness.Name("dir"));
@@ -136,7 +128,7 @@ public class FuseDispatcherDirectoryTests
     [Fact]
     public async Task RenameAndRename2DecodeBothNamesAndTheFlags()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong dir = fs.AddDirectory(1, "d");
         fs.AddFile(1, "old", []);
         fs.AddFile(dir, "taken", []);

@@ -8,14 +8,6 @@ namespace DropboxFs.Tests.Fuse;
 
 public class FuseDispatcherIoTests
 {
-    private static async Task<(DispatcherHarness H, MemoryFileSystem Fs)> StartAsync()
-    {
-        var fs = new MemoryFileSystem();
-        var h = new DispatcherHarness(fs);
-        await h.InitAsync();
-        return (h, fs);
-    }
-
     private static async Task<ulong> OpenAsync(DispatcherHarness h, ulong node, uint flags)
     {
         var reply = await h.CallAsync(FuseOpcode.Open, node, DispatcherHarness.Struct(new OpenIn { Flags = flags }));
@@ -26,7 +18,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task OpenPassesKeepCacheAndReadReturnsTheRequestedRange()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "f", Encoding.ASCII.GetBytes("0123456789"));
         var open = await h.CallAsync(FuseOpcode.Open, id, DispatcherHarness.Struct(new OpenIn { Flags = 0x8000 }));
         ulong fh = open.As<OpenOut>().Fh;
@@ -43,7 +35,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task WriteDeliversThePayloadAndAnswersTheByteCount()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "f", []);
         ulong fh = await OpenAsync(h, id, KernelConstants.ORdWr);
 
@@ -68,7 +60,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task CreateAnswersEntryAndOpenInOneBodyAndCountsOneLookup()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
 
         var reply = await h.CallAsync(FuseOpcode.Create, 1,
             DispatcherHarness.Struct(new CreateIn { Flags = KernelConstants.OWrOnly | KernelConstants.OCreat, Mode = 0x81A4 }), DispatcherHarness.Name("new.txt"));
@@ -84,7 +76,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task InterruptCancelsTheFacadeCallAndTheRequestAnswersEintr()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "slow", new byte[100]);
         ulong fh = await OpenAsync(h, id, 0);
         fs.ReadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); // the download never finishes
@@ -102,7 +94,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task AnInterruptThatOvertakesItsRequestStillCancelsIt()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "slow", new byte[100]);
         ulong fh = await OpenAsync(h, id, 0);
         fs.ReadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -120,7 +112,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task ASlowReadDoesNotBlockOtherRequests()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "slow", new byte[10]);
         ulong fh = await OpenAsync(h, id, 0);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -139,7 +131,7 @@ public class FuseDispatcherIoTests
     [Fact]
     public async Task ReleaseClosesTheFacadeHandle()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "f", []);
         ulong fh = await OpenAsync(h, id, 0);
 

@@ -8,18 +8,10 @@ namespace DropboxFs.Tests.Fuse;
 
 public class FuseDispatcherNodeTests
 {
-    private static async Task<(DispatcherHarness H, MemoryFileSystem Fs)> StartAsync(TimeSpan? negative = null)
-    {
-        var fs = new MemoryFileSystem();
-        var h = new DispatcherHarness(fs, negative);
-        await h.InitAsync();
-        return (h, fs);
-    }
-
     [Fact]
     public async Task LookupAnswersTheEntryWithAttributesAndTakesOneLookupReference()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(IFileSystem.RootNodeId, "report.pdf", new byte[1025]);
 
         var reply = await h.CallAsync(FuseOpcode.Lookup, IFileSystem.RootNodeId, DispatcherHarness.Name("report.pdf"));
@@ -44,7 +36,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task LookupOfAMissingNameAnswersACachedNegativeEntry()
     {
-        var (h, _) = await StartAsync();
+        var (h, _) = await DispatcherHarness.StartAsync();
 
         var reply = await h.CallAsync(FuseOpcode.Lookup, IFileSystem.RootNodeId, DispatcherHarness.Name("nope"));
 
@@ -57,7 +49,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task LookupOfAMissingNameWithoutNegativeCachingAnswersEnoent()
     {
-        var (h, _) = await StartAsync(negative: TimeSpan.Zero);
+        var (h, _) = await DispatcherHarness.StartAsync(TimeSpan.Zero);
 
         var reply = await h.CallAsync(FuseOpcode.Lookup, IFileSystem.RootNodeId, DispatcherHarness.Name("nope"));
 
@@ -68,7 +60,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task LookupWithANameThatIsNotUtf8AnswersEinvalWithoutCallingTheFacade()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
 
         var reply = await h.CallAsync(FuseOpcode.Lookup, IFileSystem.RootNodeId, [0xff, 0xfe, 0]);
 
@@ -79,7 +71,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task GetattrOfTheRootAnswersADirectory()
     {
-        var (h, _) = await StartAsync();
+        var (h, _) = await DispatcherHarness.StartAsync();
 
         var reply = await h.CallAsync(FuseOpcode.Getattr, IFileSystem.RootNodeId, DispatcherHarness.Struct(new GetattrIn()));
 
@@ -93,7 +85,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task GetattrOfAnUnknownNodeMapsNotFoundToEnoent()
     {
-        var (h, _) = await StartAsync();
+        var (h, _) = await DispatcherHarness.StartAsync();
 
         var reply = await h.CallAsync(FuseOpcode.Getattr, 999, DispatcherHarness.Struct(new GetattrIn()));
 
@@ -103,7 +95,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task ForgetAndBatchForgetReleaseLookupReferencesAndAreNeverAnswered()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong a = fs.AddFile(1, "a", []);
         ulong b = fs.AddFile(1, "b", []);
         for (int i = 0; i < 3; i++)
@@ -126,7 +118,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task SetattrWithSizeTruncatesAndChmodIsANoOpThatSucceeds()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         ulong id = fs.AddFile(1, "f", Encoding.ASCII.GetBytes("hello world"));
 
         var truncate = await h.CallAsync(FuseOpcode.Setattr, id, DispatcherHarness.Struct(new SetattrIn { Valid = (uint)FattrFlags.Size, Size = 5 }));
@@ -143,7 +135,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task StatfsReportsQuotaIn4KiBBlocks()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         fs.StatFs = new FsStatFs(8L << 30, 3L << 30, 100, 50, 255);
 
         var reply = await h.CallAsync(FuseOpcode.Statfs, 1);
@@ -167,7 +159,7 @@ public class FuseDispatcherNodeTests
     [InlineData(999u)]
     public async Task UnsupportedOpcodesAnswerEnosysSoTheKernelStopsAsking(uint opcode)
     {
-        var (h, _) = await StartAsync();
+        var (h, _) = await DispatcherHarness.StartAsync();
 
         var reply = await h.CallAsync((FuseOpcode)opcode, 1, new byte[64]);
 
@@ -177,7 +169,7 @@ public class FuseDispatcherNodeTests
     [Fact]
     public async Task ReadOnlyFacadeErrorsReachTheKernelAsErofs()
     {
-        var (h, fs) = await StartAsync();
+        var (h, fs) = await DispatcherHarness.StartAsync();
         fs.ReadOnly = true;
 
         var reply = await h.CallAsync(FuseOpcode.Mkdir, 1, DispatcherHarness.Struct(new MkdirIn { Mode = 0x1ED }), DispatcherHarness.Name("new"));

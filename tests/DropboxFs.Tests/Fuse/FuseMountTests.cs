@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using DropboxFs.Core.FileSystem;
 using DropboxFs.Fuse;
 using DropboxFs.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DropboxFs.Tests.Fuse;
 
@@ -13,27 +11,14 @@ namespace DropboxFs.Tests.Fuse;
 /// </summary>
 public sealed class FuseMountTests : IDisposable
 {
-    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(30);
-    private readonly string _dir = Directory.CreateTempSubdirectory("fuse-mount-").FullName;
-    private readonly string _mnt;
+    private static readonly TimeSpan s_step = ProcessRunner.DefaultTimeout;
+    private readonly MountScratch _scratch = new("fuse-mount-");
 
-    public FuseMountTests()
-    {
-        _mnt = Path.Combine(_dir, "mnt");
-        Directory.CreateDirectory(_mnt);
-    }
+    private string Dir => _scratch.Dir;
 
-    public void Dispose()
-    {
-        bool leftBehind = FuseMount.IsMountPoint(_mnt);
-        if (leftBehind)
-        {
-            FuseMount.DetachMount(_mnt, NullLogger.Instance);
-        }
+    private string Mnt => _scratch.MountPoint;
 
-        Directory.Delete(_dir, recursive: true);
-        Assert.False(leftBehind, $"a mount was left behind at {_mnt}");
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Theory]
     [InlineData(FuseMountMethod.Syscall)]
@@ -46,40 +31,40 @@ public sealed class FuseMountTests : IDisposable
         ulong dir = fs.AddDirectory(IFileSystem.RootNodeId, "Sub dir");
         fs.AddFile(dir, "big.bin", big);
 
-        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt, Method = method });
+        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = Mnt, Method = method });
         var run = mount.RunAsync(CancellationToken.None);
         try
         {
             await mount.Ready.WaitAsync(s_step);
-            Assert.True(FuseMount.IsMountPoint(_mnt));
-            Assert.Equal("1024", (await File.ReadAllTextAsync($"/sys/class/bdi/{FuseMount.FindDevice(_mnt)}/read_ahead_kb")).Trim());
+            Assert.True(FuseMount.IsMountPoint(Mnt));
+            Assert.Equal("1024", (await File.ReadAllTextAsync($"/sys/class/bdi/{FuseMount.FindDevice(Mnt)}/read_ahead_kb")).Trim());
 
-            Assert.Equal("Sub dir\nhello.txt\n", await ShAsync($"ls '{_mnt}'"));
-            Assert.Equal("hello, fuse\n", await ShAsync($"cat '{_mnt}/hello.txt'"));
+            Assert.Equal("Sub dir\nhello.txt\n", await ProcessRunner.ShAsync($"ls '{Mnt}'"));
+            Assert.Equal("hello, fuse\n", await ProcessRunner.ShAsync($"cat '{Mnt}/hello.txt'"));
             Assert.Equal($"{big.Length} {(big.Length + 511) / 512} 1048576 regular file\n",
-                await ShAsync($"stat -c '%s %b %o %F' '{_mnt}/Sub dir/big.bin'"));
+                await ProcessRunner.ShAsync($"stat -c '%s %b %o %F' '{Mnt}/Sub dir/big.bin'"));
 
-            string ddOut = Path.Combine(_dir, "range.bin");
-            await ShAsync($"dd if='{_mnt}/Sub dir/big.bin' of='{ddOut}' bs=4096 skip=300 count=5 status=none");
+            string ddOut = Path.Combine(Dir, "range.bin");
+            await ProcessRunner.ShAsync($"dd if='{Mnt}/Sub dir/big.bin' of='{ddOut}' bs=4096 skip=300 count=5 status=none");
             Assert.Equal(big.AsSpan(300 * 4096, 5 * 4096).ToArray(), await File.ReadAllBytesAsync(ddOut));
-            Assert.Equal(Sha256(big), (await ShAsync($"sha256sum < '{_mnt}/Sub dir/big.bin'")).Split(' ')[0]);
+            Assert.Equal(Sha256(big), (await ProcessRunner.ShAsync($"sha256sum < '{Mnt}/Sub dir/big.bin'")).Split(' ')[0]);
 
-            await ShAsync($"printf 'written through' > '{_mnt}/new.txt'");
+            await ProcessRunner.ShAsync($"printf 'written through' > '{Mnt}/new.txt'");
             ulong created = fs.Find(IFileSystem.RootNodeId, "new.txt") ?? throw new Xunit.Sdk.XunitException("CREATE did not reach the facade");
             Assert.Equal("written through", Encoding.UTF8.GetString(fs.ContentOf(created)));
 
-            await ShAsync($"mv '{_mnt}/new.txt' '{_mnt}/Sub dir/renamed.txt'");
+            await ProcessRunner.ShAsync($"mv '{Mnt}/new.txt' '{Mnt}/Sub dir/renamed.txt'");
             Assert.Null(fs.Find(IFileSystem.RootNodeId, "new.txt"));
             Assert.Equal(created, fs.Find(dir, "renamed.txt"));
-            Assert.Equal("written through", await ShAsync($"cat '{_mnt}/Sub dir/renamed.txt'"));
+            Assert.Equal("written through", await ProcessRunner.ShAsync($"cat '{Mnt}/Sub dir/renamed.txt'"));
 
-            await ShAsync($"mkdir '{_mnt}/made' && touch -d 2001-02-03T04:05:06Z '{_mnt}/Sub dir/renamed.txt' && rm '{_mnt}/hello.txt' && rmdir '{_mnt}/made'");
+            await ProcessRunner.ShAsync($"mkdir '{Mnt}/made' && touch -d 2001-02-03T04:05:06Z '{Mnt}/Sub dir/renamed.txt' && rm '{Mnt}/hello.txt' && rmdir '{Mnt}/made'");
             Assert.Null(fs.Find(IFileSystem.RootNodeId, "hello.txt"));
             Assert.Null(fs.Find(IFileSystem.RootNodeId, "made"));
-            Assert.Equal("981173106\n", await ShAsync($"stat -c %Y '{_mnt}/Sub dir/renamed.txt'"));
-            Assert.Equal($"4096 {(2L << 40) / 4096} {(1L << 40) / 4096}\n", await ShAsync($"stat -f -c '%S %b %a' '{_mnt}'")); // what df reads
+            Assert.Equal("981173106\n", await ProcessRunner.ShAsync($"stat -c %Y '{Mnt}/Sub dir/renamed.txt'"));
+            Assert.Equal($"4096 {(2L << 40) / 4096} {(1L << 40) / 4096}\n", await ProcessRunner.ShAsync($"stat -f -c '%S %b %a' '{Mnt}'")); // what df reads
 
-            var missing = await RunAsync("stat", $"{_mnt}/missing");
+            var missing = await ProcessRunner.RunAsync("stat", $"{Mnt}/missing");
             Assert.NotEqual(0, missing.Exit);
             Assert.Contains("No such file", missing.Output);
         }
@@ -89,7 +74,7 @@ public sealed class FuseMountTests : IDisposable
             await run.WaitAsync(s_step);
         }
 
-        Assert.False(FuseMount.IsMountPoint(_mnt));
+        Assert.False(FuseMount.IsMountPoint(Mnt));
     }
 
     [Fact]
@@ -97,12 +82,12 @@ public sealed class FuseMountTests : IDisposable
     {
         var fs = new MemoryFileSystem();
         fs.AddFile(IFileSystem.RootNodeId, "first.txt", [1]);
-        await using var first = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt });
+        await using var first = new FuseMount(fs, new FuseMountOptions { MountPoint = Mnt });
         var run = first.RunAsync(CancellationToken.None);
         try
         {
             await first.Ready.WaitAsync(s_step);
-            var second = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+            var second = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = Mnt });
 
             var e = await Assert.ThrowsAsync<FuseMountException>(() => second.RunAsync(CancellationToken.None));
             await Assert.ThrowsAsync<FuseMountException>(() => second.Ready);
@@ -110,8 +95,8 @@ public sealed class FuseMountTests : IDisposable
             await second.DisposeAsync(); // must not touch the first instance's mount
 
             Assert.Contains("already a mount point", e.Message);
-            Assert.True(FuseMount.IsMountPoint(_mnt));
-            Assert.Equal("first.txt\n", await ShAsync($"ls '{_mnt}'"));
+            Assert.True(FuseMount.IsMountPoint(Mnt));
+            Assert.Equal("first.txt\n", await ProcessRunner.ShAsync($"ls '{Mnt}'"));
         }
         finally
         {
@@ -123,32 +108,32 @@ public sealed class FuseMountTests : IDisposable
     [Fact]
     public async Task MountingOnAMissingOrNonEmptyDirectoryFailsWithAClearMessage()
     {
-        string missing = Path.Combine(_dir, "nope");
+        string missing = Path.Combine(Dir, "nope");
         await using var a = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = missing });
         var e1 = await Assert.ThrowsAsync<FuseMountException>(() => a.RunAsync(CancellationToken.None));
 
-        await File.WriteAllTextAsync(Path.Combine(_mnt, "x"), "x");
-        await using var b = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+        await File.WriteAllTextAsync(Path.Combine(Mnt, "x"), "x");
+        await using var b = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = Mnt });
         var e2 = await Assert.ThrowsAsync<FuseMountException>(() => b.RunAsync(CancellationToken.None));
 
         Assert.Contains("does not exist", e1.Message);
         Assert.Contains("mkdir -p", e1.Message);
         Assert.Contains("not empty", e2.Message);
-        Assert.False(FuseMount.IsMountPoint(_mnt));
+        Assert.False(FuseMount.IsMountPoint(Mnt));
     }
 
     [Fact]
     public async Task CancellingRunUnmountsAndFinishes()
     {
         using var cts = new CancellationTokenSource();
-        await using var mount = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = _mnt });
+        await using var mount = new FuseMount(new MemoryFileSystem(), new FuseMountOptions { MountPoint = Mnt });
         var run = mount.RunAsync(cts.Token);
         await mount.Ready.WaitAsync(s_step);
 
         await cts.CancelAsync();
         await run.WaitAsync(s_step);
 
-        Assert.False(FuseMount.IsMountPoint(_mnt));
+        Assert.False(FuseMount.IsMountPoint(Mnt));
     }
 
     [Fact]
@@ -157,20 +142,20 @@ public sealed class FuseMountTests : IDisposable
         // A daemon that died: mounted with mount(2), then its /dev/fuse fd closed → ENOTCONN.
         int fd = DropboxFs.Fuse.Native.Libc.Open("/dev/fuse", DropboxFs.Fuse.Native.Libc.ORdWr);
         Assert.True(fd >= 0);
-        int rc = DropboxFs.Fuse.Native.Libc.Mount("dropboxfs", _mnt, "fuse.dropboxfs", 6, $"fd={fd},rootmode=40000,user_id=0,group_id=0");
+        int rc = DropboxFs.Fuse.Native.Libc.Mount("dropboxfs", Mnt, "fuse.dropboxfs", 6, $"fd={fd},rootmode=40000,user_id=0,group_id=0");
         DropboxFs.Fuse.Native.Libc.Close(fd);
         Assert.Equal(0, rc);
-        Assert.True(FuseMount.IsMountPoint(_mnt));
-        Assert.Equal(DropboxFs.Fuse.Errno.ENOTCONN, DropboxFs.Fuse.Native.Libc.Access(_mnt, 0) == 0 ? 0 : DropboxFs.Fuse.Native.Libc.LastErrno);
+        Assert.True(FuseMount.IsMountPoint(Mnt));
+        Assert.Equal(DropboxFs.Fuse.Errno.ENOTCONN, DropboxFs.Fuse.Native.Libc.Access(Mnt, 0) == 0 ? 0 : DropboxFs.Fuse.Native.Libc.LastErrno);
 
         var fs = new MemoryFileSystem();
         fs.AddFile(IFileSystem.RootNodeId, "alive.txt", [1]);
-        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = _mnt });
+        await using var mount = new FuseMount(fs, new FuseMountOptions { MountPoint = Mnt });
         var run = mount.RunAsync(CancellationToken.None);
         try
         {
             await mount.Ready.WaitAsync(s_step);
-            Assert.Equal("alive.txt\n", await ShAsync($"ls '{_mnt}'"));
+            Assert.Equal("alive.txt\n", await ProcessRunner.ShAsync($"ls '{Mnt}'"));
         }
         finally
         {
@@ -178,40 +163,8 @@ public sealed class FuseMountTests : IDisposable
             await run.WaitAsync(s_step);
         }
 
-        Assert.False(FuseMount.IsMountPoint(_mnt));
+        Assert.False(FuseMount.IsMountPoint(Mnt));
     }
 
     private static string Sha256(byte[] data) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
-
-    private static async Task<string> ShAsync(string command)
-    {
-        var (exit, output) = await RunAsync("/bin/sh", "-c", command);
-        Assert.True(exit == 0, $"`{command}` exited {exit}: {output}");
-        return output;
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(s_step);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {s_step.TotalSeconds} s");
-        }
-
-        return (p.ExitCode, await stdout + await stderr);
-    }
 }

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using DropboxFs.Core.FileSystem;
 using DropboxFs.Fuse;
 using DropboxFs.Fuse.Protocol;
+using DropboxFs.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DropboxFs.Tests.Fuse;
@@ -56,6 +57,15 @@ internal sealed class DispatcherHarness
     }
 
     public FuseDispatcher Dispatcher { get; }
+
+    /// <summary>A harness over a fresh MemoryFileSystem, with INIT already done.</summary>
+    public static async Task<(DispatcherHarness H, MemoryFileSystem Fs)> StartAsync(TimeSpan? negativeTimeout = null)
+    {
+        var fs = new MemoryFileSystem();
+        var h = new DispatcherHarness(fs, negativeTimeout);
+        await h.InitAsync();
+        return (h, fs);
+    }
 
     public CapturingChannel Channel { get; } = new();
 

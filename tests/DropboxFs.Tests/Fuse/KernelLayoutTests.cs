@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using DropboxFs.Fuse.Protocol;
+using DropboxFs.Tests.Infrastructure;
 
 namespace DropboxFs.Tests.Fuse;
 
@@ -76,9 +76,9 @@ public sealed class KernelLayoutTests : IDisposable
     {
         string source = Path.Combine(RepoRoot(), "native", "fuse_layout.c");
         string binary = Path.Combine(_dir, "fuse_layout");
-        var (gccExit, gccOut) = await RunAsync("gcc", "-Wall", "-Werror", "-o", binary, source);
+        var (gccExit, gccOut) = await ProcessRunner.RunAsync("gcc", ["-Wall", "-Werror", "-o", binary, source], TimeSpan.FromSeconds(60));
         Assert.True(gccExit == 0, $"gcc failed (run scripts/test.sh to install gcc and linux-libc-dev):\n{gccOut}");
-        var (exit, output) = await RunAsync(binary);
+        var (exit, output) = await ProcessRunner.RunAsync(binary);
         Assert.Equal(0, exit);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
     }
@@ -98,21 +98,5 @@ public sealed class KernelLayoutTests : IDisposable
         }
 
         return dir?.FullName ?? throw new InvalidOperationException("DropboxFs.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout + await stderr);
     }
 }

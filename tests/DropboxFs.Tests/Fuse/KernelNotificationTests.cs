@@ -2,7 +2,6 @@ using System.Text;
 using DropboxFs.Core.FileSystem;
 using DropboxFs.Fuse;
 using DropboxFs.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DropboxFs.Tests.Fuse;
 
@@ -12,26 +11,11 @@ namespace DropboxFs.Tests.Fuse;
 /// </summary>
 public sealed class KernelNotificationTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("fuse-notify-").FullName;
-    private readonly string _mnt;
+    private readonly MountScratch _scratch = new("fuse-notify-");
 
-    public KernelNotificationTests()
-    {
-        _mnt = Path.Combine(_dir, "mnt");
-        Directory.CreateDirectory(_mnt);
-    }
+    private string Mnt => _scratch.MountPoint;
 
-    public void Dispose()
-    {
-        bool leftBehind = FuseMount.IsMountPoint(_mnt);
-        if (leftBehind)
-        {
-            FuseMount.DetachMount(_mnt, NullLogger.Instance);
-        }
-
-        Directory.Delete(_dir, recursive: true);
-        Assert.False(leftBehind, $"a mount was left behind at {_mnt}");
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task InvalEntryAndInvalInodeReachTheKernelCaches()
@@ -40,7 +24,7 @@ public sealed class KernelNotificationTests : IDisposable
         ulong file = fs.AddFile(IFileSystem.RootNodeId, "doc.txt", Encoding.ASCII.GetBytes("version 1"));
         var options = new FuseMountOptions
         {
-            MountPoint = _mnt,
+            MountPoint = Mnt,
             EntryTimeout = TimeSpan.FromSeconds(60),
             AttrTimeout = TimeSpan.FromSeconds(60),
             NegativeTimeout = TimeSpan.FromSeconds(60),
@@ -50,8 +34,8 @@ public sealed class KernelNotificationTests : IDisposable
         try
         {
             await mount.Ready.WaitAsync(TimeSpan.FromSeconds(30));
-            string late = Path.Combine(_mnt, "late.txt");
-            string doc = Path.Combine(_mnt, "doc.txt");
+            string late = Path.Combine(Mnt, "late.txt");
+            string doc = Path.Combine(Mnt, "doc.txt");
 
             Assert.False(File.Exists(late)); // now cached as a negative entry for 60 s
             Assert.Equal("version 1", await File.ReadAllTextAsync(doc)); // pages cached (KEEP_CACHE)

@@ -4,7 +4,7 @@ using DropboxFs.Api;
 using DropboxFs.Emulator;
 using DropboxFs.Fuse;
 using DropboxFs.Tests.Cli;
-using Microsoft.Extensions.Logging.Abstractions;
+using DropboxFs.Tests.Infrastructure;
 
 namespace DropboxFs.Tests.Fuse;
 
@@ -15,36 +15,30 @@ namespace DropboxFs.Tests.Fuse;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MountVerbTests : IAsyncLifetime
 {
-    private static readonly TimeSpan s_step = TimeSpan.FromSeconds(30);
-    private readonly string _dir = Directory.CreateTempSubdirectory("dropboxfs-mountverb-").FullName;
+    private static readonly TimeSpan s_step = ProcessRunner.DefaultTimeout;
+    private readonly MountScratch _scratch = new("dropboxfs-mountverb-");
     private EmulatorServer _server = null!;
     private DropboxClient _client = null!;
 
-    private string Mnt => Path.Combine(_dir, "mnt");
+    private string Dir => _scratch.Dir;
+
+    private string Mnt => _scratch.MountPoint;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(Mnt);
         _server = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0 });
         _client = new DropboxClient(new DropboxClientOptions { Endpoint = _server.BaseUri, Tokens = new StaticTokenSource(_server.StaticToken) });
     }
 
     public async Task DisposeAsync()
     {
-        bool leftBehind = FuseMount.IsMountPoint(Mnt);
-        if (leftBehind)
-        {
-            FuseMount.DetachMount(Mnt, NullLogger.Instance);
-        }
-
         _client.Dispose();
         await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-        Assert.False(leftBehind, "a mount was left behind");
+        _scratch.Dispose();
     }
 
     private string[] MountArgs(params string[] extra) =>
-        ["mount", Mnt, "--endpoint", _server.BaseUri.AbsoluteUri, "--token", _server.StaticToken, "--cache-dir", Path.Combine(_dir, "cache"), .. extra];
+        ["mount", Mnt, "--endpoint", _server.BaseUri.AbsoluteUri, "--token", _server.StaticToken, "--cache-dir", Path.Combine(Dir, "cache"), .. extra];
 
     [Fact]
     public async Task MountServesTheAccountRefusesWritesShowsRemoteChangesAndSigtermUnmountsCleanly()
@@ -58,10 +52,10 @@ public sealed class MountVerbTests : IAsyncLifetime
         {
             await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
 
-            Assert.Equal("Docs\nÜnïcode name.txt\n", await ShAsync($"ls '{Mnt}'"));
+            Assert.Equal("Docs\nÜnïcode name.txt\n", await ProcessRunner.ShAsync($"ls '{Mnt}'"));
             Assert.Equal(report, await File.ReadAllBytesAsync(Path.Combine(Mnt, "Docs", "report.txt")));
-            Assert.Equal($"{report.Length} {(report.Length + 511) / 512}\n", await ShAsync($"stat -c '%s %b' '{Mnt}/Docs/report.txt'"));
-            var touch = await RunAsync("/bin/sh", "-c", $"touch '{Mnt}/new.txt'");
+            Assert.Equal($"{report.Length} {(report.Length + 511) / 512}\n", await ProcessRunner.ShAsync($"stat -c '%s %b' '{Mnt}/Docs/report.txt'"));
+            var touch = await ProcessRunner.RunAsync("/bin/sh", "-c", $"touch '{Mnt}/new.txt'");
             Assert.NotEqual(0, touch.Exit);
             Assert.Contains("Read-only file system", touch.Output);
 
@@ -78,8 +72,7 @@ public sealed class MountVerbTests : IAsyncLifetime
         }
         finally
         {
-            using var term = Process.Start("kill", ["-TERM", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
+            await ProcessRunner.SignalAsync(mount.Id, "TERM");
         }
 
         var result = await mount.WaitForExitAsync(s_step);
@@ -92,7 +85,7 @@ public sealed class MountVerbTests : IAsyncLifetime
     public async Task StatusShowsTheRunningMountsSyncCacheAndApiCallsOverAPrivateSocket()
     {
         await _client.UploadAsync("/a.txt", new MemoryStream(new byte[5000]));
-        var env = new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = Path.Combine(_dir, "run") };
+        var env = new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = Path.Combine(Dir, "run") };
         using var mount = CliProcess.Start(MountArgs(), env);
         try
         {
@@ -119,14 +112,13 @@ public sealed class MountVerbTests : IAsyncLifetime
             Assert.Contains(Mnt, human.Stdout);
             Assert.Contains("hit rate", human.Stdout);
 
-            string socket = Directory.GetFiles(Path.Combine(_dir, "run", "dropboxfs"), "*.sock").Single();
+            string socket = Directory.GetFiles(Path.Combine(Dir, "run", "dropboxfs"), "*.sock").Single();
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(socket)!));
         }
         finally
         {
-            using var term = Process.Start("kill", ["-TERM", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
+            await ProcessRunner.SignalAsync(mount.Id, "TERM");
             await mount.WaitForExitAsync(s_step);
         }
 
@@ -140,7 +132,7 @@ public sealed class MountVerbTests : IAsyncLifetime
     {
         using var mount = CliProcess.Start(MountArgs("--read-only"));
         await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
-        Assert.Contains(" ro,", await ShAsync($"grep ' {Mnt} ' /proc/mounts"));
+        Assert.Contains(" ro,", await ProcessRunner.ShAsync($"grep ' {Mnt} ' /proc/mounts"));
 
         await mount.InterruptAsync();
         var result = await mount.WaitForExitAsync(s_step);
@@ -150,16 +142,37 @@ public sealed class MountVerbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SigtermWhileBusyDetachesAndWaitsAndASecondSigtermEndsTheProcess()
+    {
+        using var mount = CliProcess.Start(MountArgs());
+        await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
+        using var busy = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "exec sleep 120"]) { WorkingDirectory = Mnt })!;
+        try
+        {
+            await ProcessRunner.SignalAsync(mount.Id, "TERM");
+            await mount.WaitForLineAsync(l => l.Contains("unmounting", StringComparison.Ordinal), s_step);
+
+            Assert.False(FuseMount.IsMountPoint(Mnt)); // detached from the namespace at once
+            Assert.True(Directory.Exists($"/proc/{mount.Id}")); // still serving the program inside it
+
+            await ProcessRunner.SignalAsync(mount.Id, "TERM");
+            var result = await mount.WaitForExitAsync(s_step);
+            Assert.NotEqual(0, result.ExitCode);
+        }
+        finally
+        {
+            busy.Kill();
+        }
+    }
+
+    [Fact]
     public async Task KillNineLeavesNoDeadMountBehind()
     {
         using var mount = CliProcess.Start(MountArgs());
         await mount.WaitForLineAsync(l => l.StartsWith("Mounted ", StringComparison.Ordinal), s_step);
         Assert.True(FuseMount.IsMountPoint(Mnt));
 
-        using (var kill = Process.Start("kill", ["-KILL", mount.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await ProcessRunner.SignalAsync(mount.Id, "KILL");
 
         await mount.WaitForExitAsync(s_step);
 
@@ -171,7 +184,7 @@ public sealed class MountVerbTests : IAsyncLifetime
         }
 
         Assert.False(FuseMount.IsMountPoint(Mnt), $"still mounted 30 s after kill -9; access errno {(DropboxFs.Fuse.Native.Libc.Access(Mnt, 0) == 0 ? 0 : DropboxFs.Fuse.Native.Libc.LastErrno)}; "
-            + (await RunAsync("/bin/sh", "-c", "pgrep -a fusermount3; grep fuse /proc/mounts; ls -l /proc/*/fd 2>/dev/null | grep -c /dev/fuse")).Output);
+            + (await ProcessRunner.RunAsync("/bin/sh", "-c", "pgrep -a fusermount3; grep fuse /proc/mounts; ls -l /proc/*/fd 2>/dev/null | grep -c /dev/fuse")).Output);
 
         Assert.True(Directory.Exists(Mnt));
     }
@@ -179,8 +192,8 @@ public sealed class MountVerbTests : IAsyncLifetime
     [Fact]
     public async Task MountOnAMissingDirectoryExitsWithMountFailedAndSaysWhatToDo()
     {
-        string missing = Path.Combine(_dir, "missing");
-        var result = await CliProcess.RunAsync(["mount", missing, "--endpoint", _server.BaseUri.AbsoluteUri, "--token", _server.StaticToken, "--cache-dir", Path.Combine(_dir, "cache")], timeout: s_step);
+        string missing = Path.Combine(Dir, "missing");
+        var result = await CliProcess.RunAsync(["mount", missing, "--endpoint", _server.BaseUri.AbsoluteUri, "--token", _server.StaticToken, "--cache-dir", Path.Combine(Dir, "cache")], timeout: s_step);
 
         Assert.Equal(9, result.ExitCode);
         Assert.Contains("mkdir -p", result.Stderr);
@@ -208,27 +221,4 @@ public sealed class MountVerbTests : IAsyncLifetime
     [Fact]
     public void CacheSizeRejectsNonsense() =>
         Assert.ThrowsAny<Exception>(() => DropboxFs.Cli.Commands.MountCommand.ParseSize("lots"));
-
-    private static async Task<string> ShAsync(string command)
-    {
-        var (exit, output) = await RunAsync("/bin/sh", "-c", command);
-        Assert.True(exit == 0, $"`{command}` exited {exit}: {output}");
-        return output;
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(s_step);
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout + await stderr);
-    }
 }
