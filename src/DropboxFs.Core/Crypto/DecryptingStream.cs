@@ -10,16 +10,10 @@ namespace DropboxFs.Core.Crypto;
 /// Note the format cannot detect a file cut exactly at a block boundary; compare the plaintext
 /// size from the listing (<see cref="CryptLayout.DecryptedSize"/>) when that matters.
 /// </summary>
-public sealed class DecryptingStream : Stream
+public sealed class DecryptingStream : CryptStream
 {
-    private readonly Stream _source;
-    private readonly bool _leaveOpen;
-    private readonly Secretbox _box;
     private readonly byte[] _fileNonce = new byte[CryptLayout.NonceSize];
     private readonly byte[] _blockNonce = new byte[CryptLayout.NonceSize];
-    private readonly byte[] _cipherBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockSize);
-    private readonly byte[] _plainBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockDataSize);
-    private bool _disposed;
     private CryptException? _failure; // sticky: after a bad block the stream never resumes
     private bool _headerRead;
     private bool _endOfStream;
@@ -29,12 +23,8 @@ public sealed class DecryptingStream : Stream
 
     /// <summary>Decrypts a whole stored file; <paramref name="cipherSource"/> is positioned at its first byte (the header).</summary>
     public DecryptingStream(Stream cipherSource, CryptKeys keys, bool leaveOpen = false)
+        : base(cipherSource, keys, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(cipherSource);
-        ArgumentNullException.ThrowIfNull(keys);
-        _source = cipherSource;
-        _leaveOpen = leaveOpen;
-        _box = new Secretbox(keys.DataKeyArray);
     }
 
     /// <summary>
@@ -57,23 +47,17 @@ public sealed class DecryptingStream : Stream
     }
 
     /// <inheritdoc />
-    public override bool CanRead => true;
-    /// <inheritdoc />
     public override bool CanSeek => false;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
     /// <inheritdoc />
     public override long Length => throw new NotSupportedException();
     /// <inheritdoc />
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Disposed, this);
         ThrowIfFailed();
         if (buffer.Length == 0)
         {
@@ -84,23 +68,20 @@ public sealed class DecryptingStream : Stream
         {
             if (!_headerRead)
             {
-                AcceptHeader(_source.ReadAtLeast(_cipherBuffer.AsSpan(0, CryptLayout.HeaderSize), CryptLayout.HeaderSize, throwOnEndOfStream: false));
+                AcceptHeader(Source.ReadAtLeast(SealedBuffer.AsSpan(0, CryptLayout.HeaderSize), CryptLayout.HeaderSize, throwOnEndOfStream: false));
             }
 
-            AcceptBlock(_source.ReadAtLeast(_cipherBuffer.AsSpan(0, CryptLayout.BlockSize), CryptLayout.BlockSize, throwOnEndOfStream: false));
+            AcceptBlock(Source.ReadAtLeast(SealedBuffer.AsSpan(0, CryptLayout.BlockSize), CryptLayout.BlockSize, throwOnEndOfStream: false));
         }
 
         return CopyOut(buffer);
     }
 
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Disposed, this);
         ThrowIfFailed();
         if (buffer.Length == 0)
         {
@@ -111,10 +92,10 @@ public sealed class DecryptingStream : Stream
         {
             if (!_headerRead)
             {
-                AcceptHeader(await _source.ReadAtLeastAsync(_cipherBuffer.AsMemory(0, CryptLayout.HeaderSize), CryptLayout.HeaderSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+                AcceptHeader(await Source.ReadAtLeastAsync(SealedBuffer.AsMemory(0, CryptLayout.HeaderSize), CryptLayout.HeaderSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
             }
 
-            AcceptBlock(await _source.ReadAtLeastAsync(_cipherBuffer.AsMemory(0, CryptLayout.BlockSize), CryptLayout.BlockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+            AcceptBlock(await Source.ReadAtLeastAsync(SealedBuffer.AsMemory(0, CryptLayout.BlockSize), CryptLayout.BlockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
         }
 
         return CopyOut(buffer.Span);
@@ -122,7 +103,7 @@ public sealed class DecryptingStream : Stream
 
     private void AcceptHeader(int read)
     {
-        if (!CryptContent.TryReadHeader(_cipherBuffer.AsSpan(0, read), _fileNonce))
+        if (!CryptContent.TryReadHeader(SealedBuffer.AsSpan(0, read), _fileNonce))
         {
             _failure = new CryptFormatException(read < CryptLayout.HeaderSize
                 ? $"The file is {read} bytes, shorter than the {CryptLayout.HeaderSize}-byte header of an encrypted file."
@@ -148,7 +129,7 @@ public sealed class DecryptingStream : Stream
         }
 
         CryptContent.ComputeBlockNonce(_fileNonce, _blockIndex, _blockNonce);
-        if (!_box.TryOpen(_blockNonce, _cipherBuffer.AsSpan(0, read), _plainBuffer))
+        if (!Box.TryOpen(_blockNonce, SealedBuffer.AsSpan(0, read), PlainBuffer))
         {
             _failure = new CryptAuthenticationException(_blockIndex);
             throw _failure;
@@ -172,53 +153,12 @@ public sealed class DecryptingStream : Stream
     private int CopyOut(Span<byte> buffer)
     {
         int count = Math.Min(buffer.Length, _plainLength - _plainPosition);
-        _plainBuffer.AsSpan(_plainPosition, count).CopyTo(buffer);
+        PlainBuffer.AsSpan(_plainPosition, count).CopyTo(buffer);
         _plainPosition += count;
         return count;
     }
 
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && ReleaseBuffers() && !_leaveOpen)
-        {
-            _source.Dispose();
-        }
 
-        base.Dispose(disposing);
-    }
-
-    /// <inheritdoc />
-    public override async ValueTask DisposeAsync()
-    {
-        if (ReleaseBuffers() && !_leaveOpen)
-        {
-            await _source.DisposeAsync().ConfigureAwait(false);
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
-    private bool ReleaseBuffers()
-    {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        _disposed = true;
-        ArrayPool<byte>.Shared.Return(_cipherBuffer);
-        // Cleared: pooled arrays are shared process-wide and this one held plaintext.
-        ArrayPool<byte>.Shared.Return(_plainBuffer, clearArray: true);
-        return true;
-    }
-
-    /// <inheritdoc />
-    public override void Flush() { }
     /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -12,8 +12,8 @@ public sealed partial class EncryptingStream
     /// </summary>
     public override long Seek(long offset, SeekOrigin origin)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_source.CanSeek)
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        if (!Source.CanSeek)
         {
             throw new NotSupportedException("The plaintext source cannot seek, so neither can its encryption.");
         }
@@ -31,11 +31,11 @@ public sealed partial class EncryptingStream
         _pendingSkip = 0;
         if (target < CryptLayout.HeaderSize)
         {
-            CryptContent.WriteHeader(_fileNonce, _outBuffer);
+            CryptContent.WriteHeader(_fileNonce, SealedBuffer);
             _outLength = CryptLayout.HeaderSize;
             _outPosition = (int)target;
             _blockIndex = 0;
-            _source.Position = _sourceStart;
+            Source.Position = SourceStart;
         }
         else
         {
@@ -44,7 +44,7 @@ public sealed partial class EncryptingStream
             _outLength = 0;
             _outPosition = 0;
             _blockIndex = block;
-            _source.Position = _sourceStart + CryptLayout.PlainOffsetOfBlock(block);
+            Source.Position = SourceStart + CryptLayout.PlainOffsetOfBlock(block);
         }
 
         _position = target;

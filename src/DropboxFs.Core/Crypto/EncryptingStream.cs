@@ -8,19 +8,13 @@ namespace DropboxFs.Core.Crypto;
 /// of ~64 KiB, never the whole file). Suits uploads: the HTTP layer reads ciphertext fragments
 /// from it while the plaintext source is read block by block.
 /// </summary>
-public sealed partial class EncryptingStream : Stream
+public sealed partial class EncryptingStream : CryptStream
 {
-    private readonly Stream _source;
-    private readonly bool _leaveOpen;
-    private readonly Secretbox _box;
     private readonly byte[] _fileNonce;
     private readonly byte[] _blockNonce = new byte[CryptLayout.NonceSize];
-    private readonly byte[] _plainBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockDataSize);
-    private readonly byte[] _outBuffer = ArrayPool<byte>.Shared.Rent(CryptLayout.BlockSize);
     private readonly long _length;
-    private readonly long _sourceStart;
+    private readonly long SourceStart;
     private int _pendingSkip; // after a seek: bytes of the next sealed block to skip
-    private bool _disposed;
     private bool _endOfStream;
     private long _blockIndex;
     private long _position;
@@ -38,28 +32,20 @@ public sealed partial class EncryptingStream : Stream
     /// key reveals their XOR, so outside tests use the constructor that draws a random one.
     /// </summary>
     public EncryptingStream(Stream plainSource, CryptKeys keys, ReadOnlySpan<byte> fileNonce, bool leaveOpen = false)
+        : base(plainSource, keys, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(plainSource);
-        ArgumentNullException.ThrowIfNull(keys);
-        _source = plainSource;
-        _leaveOpen = leaveOpen;
-        _box = new Secretbox(keys.DataKeyArray);
         _fileNonce = fileNonce.ToArray();
-        CryptContent.WriteHeader(_fileNonce, _outBuffer);
+        CryptContent.WriteHeader(_fileNonce, SealedBuffer);
         _outLength = CryptLayout.HeaderSize;
-        _sourceStart = plainSource.CanSeek ? plainSource.Position : -1;
-        _length = plainSource.CanSeek ? CryptLayout.EncryptedSize(plainSource.Length - _sourceStart) : -1;
+        SourceStart = plainSource.CanSeek ? plainSource.Position : -1;
+        _length = plainSource.CanSeek ? CryptLayout.EncryptedSize(plainSource.Length - SourceStart) : -1;
     }
 
     /// <summary>The 24-byte nonce written into the header.</summary>
     public ReadOnlySpan<byte> FileNonce => _fileNonce;
 
-    /// <inheritdoc />
-    public override bool CanRead => true;
     /// <summary>True when the plaintext source can seek; see <see cref="Seek"/>.</summary>
-    public override bool CanSeek => _source.CanSeek;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
+    public override bool CanSeek => Source.CanSeek;
 
     /// <summary>Stored size, known when the plaintext source can seek (its remaining length does not change while reading).</summary>
     public override long Length => _length >= 0 ? _length : throw new NotSupportedException("The plaintext source cannot seek, so the encrypted length is unknown.");
@@ -67,13 +53,11 @@ public sealed partial class EncryptingStream : Stream
     /// <summary>Offset in the ciphertext; settable when <see cref="CanSeek"/>.</summary>
     public override long Position { get => _position; set => Seek(value, SeekOrigin.Begin); }
 
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Disposed, this);
         if (buffer.Length == 0)
         {
             return 0;
@@ -81,20 +65,17 @@ public sealed partial class EncryptingStream : Stream
 
         if (_outPosition == _outLength && !_endOfStream)
         {
-            SealBlock(_source.ReadAtLeast(_plainBuffer.AsSpan(0, CryptLayout.BlockDataSize), CryptLayout.BlockDataSize, throwOnEndOfStream: false));
+            SealBlock(Source.ReadAtLeast(PlainBuffer.AsSpan(0, CryptLayout.BlockDataSize), CryptLayout.BlockDataSize, throwOnEndOfStream: false));
         }
 
         return CopyOut(buffer);
     }
 
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Disposed, this);
         if (buffer.Length == 0)
         {
             return 0;
@@ -102,7 +83,7 @@ public sealed partial class EncryptingStream : Stream
 
         if (_outPosition == _outLength && !_endOfStream)
         {
-            SealBlock(await _source.ReadAtLeastAsync(_plainBuffer.AsMemory(0, CryptLayout.BlockDataSize), CryptLayout.BlockDataSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+            SealBlock(await Source.ReadAtLeastAsync(PlainBuffer.AsMemory(0, CryptLayout.BlockDataSize), CryptLayout.BlockDataSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
         }
 
         return CopyOut(buffer.Span);
@@ -119,7 +100,7 @@ public sealed partial class EncryptingStream : Stream
         }
 
         CryptContent.ComputeBlockNonce(_fileNonce, _blockIndex, _blockNonce);
-        _box.Seal(_blockNonce, _plainBuffer.AsSpan(0, read), _outBuffer);
+        Box.Seal(_blockNonce, PlainBuffer.AsSpan(0, read), SealedBuffer);
         _outLength = read + CryptLayout.BlockOverhead;
         _outPosition = Math.Min(_pendingSkip, _outLength);
         _pendingSkip = 0;
@@ -131,52 +112,11 @@ public sealed partial class EncryptingStream : Stream
     private int CopyOut(Span<byte> buffer)
     {
         int count = Math.Min(buffer.Length, _outLength - _outPosition);
-        _outBuffer.AsSpan(_outPosition, count).CopyTo(buffer);
+        SealedBuffer.AsSpan(_outPosition, count).CopyTo(buffer);
         _outPosition += count;
         _position += count;
         return count;
     }
 
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && ReleaseBuffers() && !_leaveOpen)
-        {
-            _source.Dispose();
-        }
 
-        base.Dispose(disposing);
-    }
-
-    /// <inheritdoc />
-    public override async ValueTask DisposeAsync()
-    {
-        if (ReleaseBuffers() && !_leaveOpen)
-        {
-            await _source.DisposeAsync().ConfigureAwait(false);
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
-    private bool ReleaseBuffers()
-    {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        _disposed = true;
-        // Cleared: pooled arrays are shared process-wide and this one held plaintext.
-        ArrayPool<byte>.Shared.Return(_plainBuffer, clearArray: true);
-        ArrayPool<byte>.Shared.Return(_outBuffer);
-        return true;
-    }
-
-    /// <inheritdoc />
-    public override void Flush() { }
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
