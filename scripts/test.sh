@@ -18,6 +18,9 @@ command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# the official Python SDK, as a second external client of the emulator (Debian's package, system python)
+/usr/bin/python3 -c 'import dropbox' >/dev/null 2>&1 || need_apt+=(python3 python3-dropbox)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -52,6 +55,9 @@ if [ -f tests/sdk-conformance/package.json ]; then
   (cd tests/sdk-conformance && npm ci --no-audit --no-fund --loglevel=error)
   DROPBOXFS_BIN="$root/src/DropboxFs.Cli/bin/Release/net10.0/dropboxfs" \
     timeout 300 node tests/sdk-conformance/run.mjs
+  log "dropbox Python SDK conformance"
+  DROPBOXFS_BIN="$root/src/DropboxFs.Cli/bin/Release/net10.0/dropboxfs" \
+    timeout 300 /usr/bin/python3 tests/sdk-conformance/python-sdk-scenario.py
 fi
 
 # --- 5. black-box mount tests (real /dev/fuse) -------------------------------------------------

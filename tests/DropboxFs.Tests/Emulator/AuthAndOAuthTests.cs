@@ -192,7 +192,9 @@ public class OAuthClientCredentialTests
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = "http://localhost:53682/",
+                ["grant_type"] = "authorization_code",
+                ["code"] = code,
+                ["redirect_uri"] = "http://localhost:53682/",
             }),
         };
         request.Headers.Authorization = new("Basic", Convert.ToBase64String("key:secret"u8.ToArray()));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """dropbox-sdk-python (Debian's python3-dropbox, 11.34) against the emulator, over TLS.
 
-Usage: DROPBOXFS_BIN=src/DropboxFs.Cli/bin/Release/net10.0/dropboxfs python3 python-sdk-scenario.py
+Usage: DROPBOXFS_BIN=src/DropboxFs.Cli/bin/Release/net10.0/dropboxfs /usr/bin/python3 tests/sdk-conformance/python-sdk-scenario.py
 Needs: apt-get install python3-dropbox openssl. Exit 0 when every step passes.
 
 It makes a throw-away self-signed certificate for 127.0.0.1, starts `dropboxfs emulator --tls-cert/--tls-key`
