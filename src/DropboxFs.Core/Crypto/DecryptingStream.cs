@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace DropboxFs.Core.Crypto;
 
 /// <summary>
@@ -53,7 +51,6 @@ public sealed class DecryptingStream : CryptStream
     /// <inheritdoc />
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
@@ -76,7 +73,6 @@ public sealed class DecryptingStream : CryptStream
 
         return CopyOut(buffer);
     }
-
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -157,7 +153,6 @@ public sealed class DecryptingStream : CryptStream
         _plainPosition += count;
         return count;
     }
-
 
     /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

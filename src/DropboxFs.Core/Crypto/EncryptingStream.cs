@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace DropboxFs.Core.Crypto;
 
 /// <summary>
@@ -53,7 +51,6 @@ public sealed partial class EncryptingStream : CryptStream
     /// <summary>Offset in the ciphertext; settable when <see cref="CanSeek"/>.</summary>
     public override long Position { get => _position; set => Seek(value, SeekOrigin.Begin); }
 
-
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
@@ -70,7 +67,6 @@ public sealed partial class EncryptingStream : CryptStream
 
         return CopyOut(buffer);
     }
-
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -117,6 +113,4 @@ public sealed partial class EncryptingStream : CryptStream
         _position += count;
         return count;
     }
-
-
 }
