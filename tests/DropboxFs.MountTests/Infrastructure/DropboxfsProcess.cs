@@ -18,19 +18,7 @@ public sealed class DropboxfsProcess : IDisposable
     private DropboxfsProcess(IReadOnlyList<string> args)
     {
         _commandLine = "dropboxfs " + string.Join(' ', args);
-        var psi = new ProcessStartInfo(Binary.Value)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
+        var psi = Run.CreateStartInfo(Binary.Value, args);
         psi.Environment.Remove("DROPBOXFS_ENDPOINT");
         psi.Environment.Remove("DROPBOXFS_TOKEN");
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

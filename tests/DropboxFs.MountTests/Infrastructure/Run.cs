@@ -18,7 +18,9 @@ public static class Run
     /// <summary>30 s: the slowest single step (sha256sum of 10,000 files over a cold mount) takes ~10 s.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
 
-    public static async Task<RunResult> ProcessAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null)
+    /// <summary>Start info shared by every process the mount tests launch: all three streams redirected, cwd `/`
+    /// (never inside a mount, so a test cannot keep one busy).</summary>
+    public static ProcessStartInfo CreateStartInfo(string file, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -33,6 +35,12 @@ public static class Run
             psi.ArgumentList.Add(a);
         }
 
+        return psi;
+    }
+
+    public static async Task<RunResult> ProcessAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var psi = CreateStartInfo(file, args);
         psi.Environment["LC_ALL"] = "C.UTF-8";
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
         p.StandardInput.Close();
