@@ -41,6 +41,16 @@ internal sealed class MetadataDatabase : SqliteDatabase
         ) WITHOUT ROWID;
         CREATE INDEX block_files_lru ON block_files(last_access);
         """,
+        """
+        CREATE TABLE deleted_entries (
+            key TEXT NOT NULL PRIMARY KEY,
+            parent TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            id TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX deleted_entries_parent ON deleted_entries(parent, key);
+        """,
     ];
 
     private MetadataDatabase(string path, ILogger logger)

@@ -162,6 +162,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
                 result.Forget(change.Key, includeSelf: true);
                 if (old is not null)
                 {
+                    DeletedEntryTable.RecordSubtree(c, tx, change.Key); // revision views find it by its old path
                     EntryTable.DeleteSubtree(c, tx, change.Key);
                     if (old.VersionKey is { } v)
                     {
@@ -177,6 +178,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
                 // The last occurrence of an id wins: the id lives nowhere else now.
                 foreach (var other in EntryTable.FindKeysById(c, tx, entry.Id, entry.Key))
                 {
+                    DeletedEntryTable.RecordSubtree(c, tx, other);
                     EntryTable.DeleteSubtree(c, tx, other);
                     result.Forget(other, includeSelf: true);
                 }
