@@ -82,7 +82,7 @@ internal static partial class MountCommand
 
     private static async Task<ExitCode> ServeAsync(CliContext ctx, MountSettings s, DropboxFileSystem fs, ILoggerFactory loggers, ILogger logger, string cacheDir)
     {
-        var mount = new FuseMount(fs, new FuseMountOptions
+        var mount = new FuseMount(ComposeFileSystem(s, fs, logger), new FuseMountOptions
         {
             MountPoint = s.MountPoint,
             ReadOnly = s.ReadOnly,

@@ -25,7 +25,7 @@ internal static partial class MountCommand
     {
         var command = new Command("mount", "Mount Dropbox as a local folder (FUSE).")
         {
-            s_mountPoint, s_remoteRoot, s_cacheDir, s_cacheSize, s_readOnly, s_foreground, s_daemon, s_logFile, s_allowOther, s_emulator,
+            s_mountPoint, s_remoteRoot, s_cacheDir, s_cacheSize, s_readOnly, s_foreground, s_daemon, s_logFile, s_allowOther, s_emulator, s_at,
         };
         command.SetCliAction(RunAsync);
         return command;
@@ -43,10 +43,11 @@ internal static partial class MountCommand
             RemoteRoot: NormalizeRemoteRoot(ctx.Get(s_remoteRoot)),
             CacheDirectory: ctx.Get(s_cacheDir),
             CacheSizeBytes: ParseSize(ctx.Get(s_cacheSize)),
-            ReadOnly: ctx.Get(s_readOnly),
+            ReadOnly: ctx.Get(s_readOnly) || ctx.Get(s_at) is not null, // the past is read-only
             AllowOther: ctx.Get(s_allowOther),
             LogFile: ctx.Get(s_logFile) is { } log ? Path.GetFullPath(log) : null,
-            UseEmulator: ctx.Get(s_emulator));
+            UseEmulator: ctx.Get(s_emulator),
+            At: ParseAt(ctx.Get(s_at), TimeProvider.System));
 
         return ctx.Get(s_daemon)
             ? await RunDaemonAsync(ctx, settings)
@@ -61,7 +62,8 @@ internal static partial class MountCommand
         bool ReadOnly,
         bool AllowOther,
         string? LogFile,
-        bool UseEmulator);
+        bool UseEmulator,
+        DateTimeOffset? At);
 
     /// <summary>"10G" → 10 GiB; suffixes K, M, G, T are powers of 1024; a plain number is bytes.</summary>
     internal static long ParseSize(string text)
