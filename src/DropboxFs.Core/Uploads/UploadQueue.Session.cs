@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DropboxFs.Core.Uploads;
 
 /// <summary>A large job: one sequential session, resumed from the journal's (id, offset), then finish.</summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     // finish/incorrect_offset loops are bounded: each pass either advances or restarts the session.
     private const int MaxFinishAttempts = 5;
@@ -147,7 +147,8 @@ internal sealed partial class UploadQueue
         {
             var current = _journal.Jobs.Get(job.Id) ?? job;
             if (await _client.TryGetMetadataAsync(current.Path, ct: ct).ConfigureAwait(false) is FileMetadata remote
-                && string.Equals(remote.ContentHash, hash, StringComparison.OrdinalIgnoreCase))
+                && string.Equals(remote.ContentHash, hash, StringComparison.OrdinalIgnoreCase)
+                && SameClientModified(current.ClientModified, remote.ClientModified))
             {
                 _log.LogDebug("{Path} already holds identical content; nothing uploaded", current.Path);
                 await CompleteAsync(current, remote, staging.FullPath, ct).ConfigureAwait(false);
@@ -157,6 +158,11 @@ internal sealed partial class UploadQueue
 
         return hash;
     }
+
+    /// <summary>A touch (utimens) alone must still reach the server: equal bytes with another client_modified
+    /// are uploaded again (Dropbox stores client_modified in whole seconds).</summary>
+    internal static bool SameClientModified(DateTimeOffset? wanted, DateTimeOffset remote) =>
+        wanted is not { } w || w.ToUnixTimeSeconds() == remote.ToUnixTimeSeconds();
 
     /// <summary>update(base rev) + autorename: if someone else changed the file, Dropbox keeps theirs and
     /// stores ours as a conflicted copy. A new file is added (autorename on a name clash).</summary>
