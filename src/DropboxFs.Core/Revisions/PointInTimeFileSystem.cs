@@ -131,6 +131,14 @@ public sealed partial class PointInTimeFileSystem : IFileSystem, IAsyncDisposabl
 
     public ValueTask RenameAsync(ulong parent, string name, ulong newParent, string newName, FsRenameFlags flags, CancellationToken ct) => throw Refuse(parent);
 
+    public ValueTask<long> CopyFileRangeAsync(
+        ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, CancellationToken ct)
+    {
+        // Every node here is read-only: a copy can only target one of them (ReadOnly), or the handle is not ours.
+        ViewNode.RequireWritable(_nodes.Get(nodeOut));
+        return ValueTask.FromResult(0L);
+    }
+
     public ValueTask<FsStatFs> StatFsAsync(CancellationToken ct) => _source.StatFsAsync(ct);
 
     public ValueTask DisposeAsync() => _handles.DisposeAsync();

@@ -216,6 +216,37 @@ public class RevisionViewTests
         Assert.Equal(2, (await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions/f.txt")).Count);
     }
 
+    [Fact]
+    public async Task CopyingARevisionOverTheLiveFileIsAnOrdinaryWrite()
+    {
+        await using var h = await RevisionsHarness.StartAsync();
+        var v1 = RevisionsHarness.RandomBytes((2 << 20) + 11, 6);
+        await h.PutAsync("/c.bin", v1);
+        await h.PutAsync("/c.bin", RevisionsHarness.RandomBytes(100, 7));
+        await h.SyncAsync();
+        var listing = await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions/c.bin");
+        var source = (await h.WalkAsync("/.dropbox/revisions/c.bin/" + listing[1].Name)).NodeId;
+        var target = (await h.WalkAsync("/c.bin")).NodeId;
+
+        var input = await h.Fs.OpenAsync(source, FsOpenFlags.Read, None);
+        var output = await h.Fs.OpenAsync(target, FsOpenFlags.Write | FsOpenFlags.Truncate, None);
+        Assert.Equal(v1.Length, await h.Fs.CopyFileRangeAsync(source, input.Handle, 0, target, output.Handle, 0, v1.Length, None));
+        await h.Fs.ReleaseAsync(target, output.Handle);
+        await h.Fs.ReleaseAsync(source, input.Handle);
+
+        using var download = await h.Client.OpenDownloadAsync("/c.bin");
+        using var bytes = new MemoryStream();
+        await download.Content.CopyToAsync(bytes);
+        Assert.Equal(v1, bytes.ToArray());
+        Assert.Equal(3, (await h.Client.ListRevisionsAsync("/c.bin", limit: 100)).Entries.Count); // a new revision, nothing replaced
+
+        var reverse = await h.Fs.OpenAsync(target, FsOpenFlags.Read, None);
+        input = await h.Fs.OpenAsync(source, FsOpenFlags.Read, None);
+        await AssertReadOnlyAsync(async () => await h.Fs.CopyFileRangeAsync(target, reverse.Handle, 0, source, input.Handle, 0, 10, None));
+        await h.Fs.ReleaseAsync(source, input.Handle);
+        await h.Fs.ReleaseAsync(target, reverse.Handle);
+    }
+
     internal static async Task AssertReadOnlyAsync(Func<Task> action)
     {
         var e = await Assert.ThrowsAsync<FsException>(action);

@@ -62,6 +62,8 @@ internal sealed class RevisionsHarness : IAsyncDisposable
         {
             CacheDirectory = Path.Combine(temp.Path, "cache"),
             CacheSizeBytes = 1L << 30,
+            StateDirectory = Path.Combine(temp.Path, "state"),
+            SyncUploads = true, // a write through the mount is on the server when release returns
         }, CancellationToken.None);
         await inner.SyncNowAsync(CancellationToken.None);
         return new RevisionsHarness(server, clock, temp, fsClient, inner, historyMaxAge);
