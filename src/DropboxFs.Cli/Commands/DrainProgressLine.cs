@@ -11,9 +11,16 @@ internal sealed class DrainProgressLine
     private readonly bool _interactive = Terminal.IsInteractive;
     private long _lastLineMs = long.MinValue;
     private bool _lineOpen;
+    private bool _shown;
 
     public void Show(int pending, long bytes)
     {
+        _shown |= pending > 0;
+        if (!_shown)
+        {
+            return; // nothing queued: unmount says nothing about uploads
+        }
+
         string text = $"Uploading before unmount: {pending} file(s), {Terminal.FormatSize(bytes)} left";
         if (_interactive)
         {
@@ -37,6 +44,9 @@ internal sealed class DrainProgressLine
             Console.Error.Write("\r\u001b[2K");
         }
 
-        Console.Error.WriteLine(failed == 0 ? "Every upload is committed." : $"Uploads done; {failed} failed.");
+        if (_shown || failed > 0)
+        {
+            Console.Error.WriteLine(failed == 0 ? "Every upload is committed." : $"Uploads done; {failed} failed.");
+        }
     }
 }
