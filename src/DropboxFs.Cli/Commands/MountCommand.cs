@@ -6,7 +6,7 @@ namespace DropboxFs.Cli.Commands;
 
 /// <summary>
 /// <c>dropboxfs mount MOUNTPOINT</c>: serves the account (or --remote-root) through FUSE until
-/// Ctrl-C, SIGTERM or <c>dropboxfs unmount</c>. Mutations answer EROFS until the write path exists.
+/// Ctrl-C, SIGTERM or <c>dropboxfs unmount</c>. Read-write unless --read-only (MountCommand.Writes.cs).
 /// </summary>
 internal static partial class MountCommand
 {
@@ -27,6 +27,11 @@ internal static partial class MountCommand
         {
             s_mountPoint, s_remoteRoot, s_cacheDir, s_cacheSize, s_readOnly, s_foreground, s_daemon, s_logFile, s_allowOther, s_emulator, s_at,
         };
+        foreach (var option in WriteOptions())
+        {
+            command.Options.Add(option);
+        }
+
         command.SetCliAction(RunAsync);
         return command;
     }
@@ -47,6 +52,7 @@ internal static partial class MountCommand
             AllowOther: ctx.Get(s_allowOther),
             LogFile: ctx.Get(s_logFile) is { } log ? Path.GetFullPath(log) : null,
             UseEmulator: ctx.Get(s_emulator),
+            Writes: ReadWriteSettings(ctx, ctx.Get(s_readOnly) || ctx.Get(s_at) is not null),
             At: ParseAt(ctx.Get(s_at), TimeProvider.System));
 
         return ctx.Get(s_daemon)
@@ -63,6 +69,7 @@ internal static partial class MountCommand
         bool AllowOther,
         string? LogFile,
         bool UseEmulator,
+        WriteSettings Writes,
         DateTimeOffset? At);
 
     /// <summary>"10G" → 10 GiB; suffixes K, M, G, T are powers of 1024; a plain number is bytes.</summary>
