@@ -134,6 +134,43 @@ public sealed class RevisionTests(MountFixture fx)
         }
     }
 
+    [Fact]
+    public async Task CopyingARevisionOverTheLiveFileWritesItsBytesAndRestoreBringsBackVersionOne()
+    {
+        string dir = NewRemoteFolder("cp");
+        byte[] v1 = RandomBytes((1 << 20) + 9, 4);
+        var first = await UploadAsync($"{dir}/f.bin", v1);
+        await UploadAsync($"{dir}/f.bin", RandomBytes(10, 5));
+        string mnt = NewMountPoint("cp");
+        using var mount = await fx.StartMountAsync(mnt, "--sync-uploads"); // close(2) returns once the upload is committed
+        try
+        {
+            string history = Path.Combine(mnt, ".dropbox", "revisions" + dir, "f.bin");
+            string old = Lines(await ShOkAsync($"ls -U {Q(history)}")).Single(n => n.Contains(first.Rev, StringComparison.Ordinal));
+
+            await ShOkAsync($"cp {Q(Path.Combine(history, old))} {Q(mnt + dir + "/f.bin")}");
+
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(v1)), await RemoteSha256Async($"{dir}/f.bin"));
+            Assert.Equal(3, (await fx.Client.ListRevisionsAsync($"{dir}/f.bin", limit: 100)).Entries.Count);
+        }
+        finally
+        {
+            await StopAsync(mount, mnt);
+        }
+
+        // `dropboxfs restore PATH REV` (files/restore) brings version one back as the live content too.
+        await UploadAsync($"{dir}/f.bin", RandomBytes(10, 6));
+        var restore = await DropboxfsProcess.RunAsync(Step, "restore", $"{dir}/f.bin", first.Rev, "--endpoint", fx.BaseUri.AbsoluteUri, "--token", MountFixture.Token);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(v1)), await RemoteSha256Async($"{dir}/f.bin"));
+    }
+
+    private async Task<string> RemoteSha256Async(string path)
+    {
+        using var download = await fx.Client.OpenDownloadAsync(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(download.Content));
+    }
+
     private string NewRemoteFolder(string name) => $"/Changes/rev-{name}-{Guid.NewGuid():N}"[..40];
 
     private string NewMountPoint(string name)
