@@ -45,7 +45,7 @@ internal static partial class MountCommand
             string? accountKey = s.CacheDirectory is null || (!s.ReadOnly && s.Writes.StateDirectory is null)
                 ? await AccountKeyAsync(client, endpointKey, s.RemoteRoot, ctx.Cancellation)
                 : null;
-            string cacheDir = s.CacheDirectory ?? Path.Combine(CacheRoot(), accountKey!);
+            string cacheDir = s.CacheDirectory ?? Path.Combine(CacheRoot(), accountKey! + AtCacheSuffix(s));
             string? stateDir = s.ReadOnly ? null : PrepareStateDirectory(s.Writes.StateDirectory ?? DefaultStateDirectory(accountKey!));
             ctx.Subject.Path = s.RemoteRoot.Length == 0 ? "/" : s.RemoteRoot;
             var progress = IndexProgressLine.ForTerminal(TimeProvider.System);

@@ -39,6 +39,12 @@ internal static partial class MountCommand
         return at;
     }
 
+    /// <summary>
+    /// "-at" for an --at mount's default cache: the cache has no lock, so a past mount running next to the live mount
+    /// of the same account must not share its metadata database and block files (revisions are cached there too).
+    /// </summary>
+    private static string AtCacheSuffix(MountSettings s) => s.At is null ? "" : "-at";
+
     /// <summary>What the adapter serves: the past tree with --at, else the live tree plus `.dropbox` views.</summary>
     private static IFileSystem ComposeFileSystem(MountSettings s, DropboxFileSystem fs, ILogger logger)
     {
