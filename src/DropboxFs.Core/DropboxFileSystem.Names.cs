@@ -79,22 +79,28 @@ public sealed partial class DropboxFileSystem
         }
 
         var key = _nodes.GetKey(dir) ?? throw new FsException(FsError.NotFound, "the folder was deleted");
-        var row = _entries.Get(key) ?? throw new FsException(FsError.NotFound, "the folder was deleted");
-        if (!row.Complete)
+        await ListIfIncompleteAsync(_entries.Get(key) ?? throw new FsException(FsError.NotFound, "the folder was deleted"), ct).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>Fetches a folder's listing the first time it is needed (lazy listing).</summary>
+    private async ValueTask ListIfIncompleteAsync(EntryRecord folder, CancellationToken ct)
+    {
+        if (folder.Complete)
         {
-            try
-            {
-                // The cursor must predate every listing, or a change between the two would be lost.
-                await _sync.InitializeAsync(ct).ConfigureAwait(false);
-                await _lister.ListAsync(key, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (ApiErrors.IsRemoteFailure(e))
-            {
-                throw ApiErrors.Translate(e, ct);
-            }
+            return;
         }
 
-        return key;
+        try
+        {
+            // The cursor must predate every listing, or a change between the two would be lost.
+            await _sync.InitializeAsync(ct).ConfigureAwait(false);
+            await _lister.ListAsync(folder.Key, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.IsRemoteFailure(e))
+        {
+            throw ApiErrors.Translate(e, ct);
+        }
     }
 
     private FsAttributes AttributesOf(Node node)

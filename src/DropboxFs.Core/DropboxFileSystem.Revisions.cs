@@ -133,20 +133,7 @@ public sealed partial class DropboxFileSystem
             return false;
         }
 
-        if (!row.Complete)
-        {
-            try
-            {
-                // The cursor must predate every listing, or a change between the two would be lost.
-                await _sync.InitializeAsync(ct).ConfigureAwait(false);
-                await _lister.ListAsync(key, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (ApiErrors.IsRemoteFailure(e))
-            {
-                throw ApiErrors.Translate(e, ct);
-            }
-        }
-
+        await ListIfIncompleteAsync(row, ct).ConfigureAwait(false);
         return true;
     }
 }

@@ -39,7 +39,7 @@ internal sealed class RevisionHandles(DropboxFileSystem source) : IAsyncDisposab
     /// <summary>Checks the handle (flush, fsync: nothing to write).</summary>
     public void Check(ulong node, ulong handle) => Get(node, handle);
 
-    /// <summary>Releases the handle; returns false for an unknown one.</summary>
+    /// <summary>Releases the handle (BadHandle for one that is not open on this node).</summary>
     public async ValueTask ReleaseAsync(ulong node, ulong handle)
     {
         if (!_open.TryGetValue(handle, out var open) || open.Node != node || !_open.TryRemove(handle, out _))
