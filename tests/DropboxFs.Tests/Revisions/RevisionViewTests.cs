@@ -162,6 +162,24 @@ public class RevisionViewTests
     }
 
     [Fact]
+    public async Task FilesOfADeletedFolderKeepTheirHistoryUnderTheFolderName()
+    {
+        await using var h = await RevisionsHarness.StartAsync();
+        await h.PutAsync("/Old Folder/inner/f.txt", "v1");
+        await h.PutAsync("/Old Folder/inner/f.txt", "v22");
+        await h.SyncAsync();
+        await RevisionsHarness.ListAsync(h.Fs, "/Old Folder/inner"); // seen while mounted
+        await h.Client.DeleteAsync("/Old Folder");
+        await h.SyncAsync();
+
+        Assert.Empty(await h.Fs.ReadDirAsync(IFileSystem.RootNodeId, None));
+        Assert.Equal(["Old Folder"], (await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions")).Select(e => e.Name));
+        var history = await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions/old folder/INNER/f.txt");
+        Assert.Equal([3L, 2L], history.Select(e => e.Entry.Attributes.Size));
+        Assert.Equal("v1"u8.ToArray(), await RevisionsHarness.ReadAllAsync(h.Fs, history[1].Entry.NodeId));
+    }
+
+    [Fact]
     public async Task AFolderInTheViewListsItsChildrenAndAMissingPathIsNotFound()
     {
         await using var h = await RevisionsHarness.StartAsync();
@@ -177,6 +195,21 @@ public class RevisionViewTests
         Assert.Equal(FsError.NotFound, missing.Error);
         var notDir = await Assert.ThrowsAsync<FsException>(async () => await h.WalkAsync("/.dropbox/revisions/dir/top.txt/x/y"));
         Assert.Equal(FsError.NotFound, notDir.Error);
+    }
+
+    [Fact]
+    public async Task AHistoryOfAPathThatBecameAFolderOnTheServerIsNotADirectoryNotACrash()
+    {
+        await using var h = await RevisionsHarness.StartAsync(historyMaxAge: TimeSpan.Zero);
+        await h.PutAsync("/x.txt", "file");
+        await h.SyncAsync();
+        var history = (await h.WalkAsync("/.dropbox/revisions/x.txt")).NodeId;
+        await h.Client.DeleteAsync("/x.txt");
+        await h.Client.CreateFolderAsync("/x.txt"); // the mount has not applied these yet
+
+        var e = await Assert.ThrowsAsync<FsException>(async () => await h.Fs.ReadDirAsync(history, None));
+        Assert.Equal(FsError.NotDirectory, e.Error);
+        Assert.Contains("is a folder on the server", e.Message);
     }
 
     [Fact]
