@@ -91,7 +91,7 @@ internal static partial class MountCommand
 
     private static async Task<ExitCode> ServeAsync(CliContext ctx, MountSettings s, DropboxFileSystem fs, ILoggerFactory loggers, ILogger logger, string cacheDir, string? stateDir)
     {
-        var mount = new FuseMount(ComposeFileSystem(s, fs, logger), new FuseMountOptions
+        var mount = new FuseMount(ComposeFileSystem(s, fs, top: fs, logger), new FuseMountOptions
         {
             MountPoint = s.MountPoint,
             ReadOnly = s.ReadOnly,

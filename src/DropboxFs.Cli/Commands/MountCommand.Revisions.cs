@@ -45,15 +45,31 @@ internal static partial class MountCommand
     /// </summary>
     private static string AtCacheSuffix(MountSettings s) => s.At is null ? "" : "-at";
 
-    /// <summary>What the adapter serves: the past tree with --at, else the live tree plus `.dropbox` views.</summary>
-    private static IFileSystem ComposeFileSystem(MountSettings s, DropboxFileSystem fs, ILogger logger)
+    /// <summary>
+    /// What the adapter serves: the past tree with --at, else <paramref name="top"/> (the facade, or a decorator over
+    /// it) plus the `.dropbox` views. The views read the facade directly, so over a layer that changes names or
+    /// content (encryption) they would show the stored form: they are left out there, and --at is refused.
+    /// </summary>
+    private static IFileSystem ComposeFileSystem(MountSettings s, DropboxFileSystem fs, IFileSystem top, ILogger logger)
     {
+        bool layered = !ReferenceEquals(top, fs);
         if (s.At is { } at)
         {
+            if (layered)
+            {
+                throw new CliException(ExitCode.Usage, "--at cannot be combined with encryption yet; mount without one of them");
+            }
+
             logger.LogInformation("Serving the tree as it was at {At:O} (read-only)", at);
             return new PointInTimeFileSystem(fs, at);
         }
 
-        return new RevisionsFileSystem(fs);
+        if (layered)
+        {
+            logger.LogInformation("The .dropbox revision views are not available on an encrypted mount; use `dropboxfs revisions`");
+            return top;
+        }
+
+        return new RevisionsFileSystem(top, fs);
     }
 }

@@ -22,12 +22,21 @@ public sealed partial class RevisionsFileSystem : IFileSystem, IAsyncDisposable
     private readonly RevisionHistoryCache _histories;
     private readonly ILogger _logger;
 
-    /// <param name="source">The facade whose metadata, API client and block cache the views read.</param>
+    /// <param name="source">The facade whose metadata, API client and block cache the views read; also what is served.</param>
     /// <param name="historyMaxAge">How long a list_revisions answer is reused (default 10 s).</param>
     public RevisionsFileSystem(DropboxFileSystem source, TimeSpan? historyMaxAge = null)
+        : this(source, source, historyMaxAge)
     {
+    }
+
+    /// <param name="inner">What every call outside <c>.dropbox</c> goes to (the facade, or a decorator over it that keeps its node ids).</param>
+    /// <param name="source">The facade whose metadata, API client and block cache the views read.</param>
+    /// <param name="historyMaxAge">How long a list_revisions answer is reused (default 10 s).</param>
+    public RevisionsFileSystem(IFileSystem inner, DropboxFileSystem source, TimeSpan? historyMaxAge = null)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(source);
-        _inner = source;
+        _inner = inner;
         _source = source;
         _logger = source.Loggers.CreateLogger<RevisionsFileSystem>();
         _handles = new RevisionHandles(source);
