@@ -9,7 +9,7 @@ namespace DropboxFs.Core.Revisions;
 public sealed partial class PointInTimeFileSystem
 {
     /// <summary>The folder's current and deleted children (one list_folder with include_deleted, cached).</summary>
-    private Task<IReadOnlyList<Candidate>> ListAsync(PastFolderNode folder, CancellationToken ct) =>
+    private Task<PastListing> ListAsync(PastFolderNode folder, CancellationToken ct) =>
         _folders.GetAsync(folder.Key, async () =>
         {
             var listed = await _source.ListFolderAllAsync(folder.Key, includeDeleted: true, ct).ConfigureAwait(false);
@@ -31,11 +31,12 @@ public sealed partial class PointInTimeFileSystem
                 }
             }
 
-            return (IReadOnlyList<Candidate>)[.. byName.Values.OrderBy(c => c.Key, StringComparer.Ordinal)];
+            var liveIds = byName.Values.Where(c => c.Live is not null).Select(c => c.Live!.Id).ToHashSet(StringComparer.Ordinal);
+            return new PastListing([.. byName.Values.OrderBy(c => c.Key, StringComparer.Ordinal)], liveIds);
         });
 
     /// <summary>The node to show for a name, or null when it did not exist at the time.</summary>
-    private async Task<ViewNode?> ResolveAsync(Candidate c, CancellationToken ct)
+    private async Task<ViewNode?> ResolveAsync(Candidate c, PastListing siblings, CancellationToken ct)
     {
         if (c.Kind == FsNodeKind.Directory)
         {
@@ -49,7 +50,13 @@ public sealed partial class PointInTimeFileSystem
         }
 
         var revision = await _files.GetAsync(c.Key, () => FindRevisionAsync(c, ct)).ConfigureAwait(false);
-        return revision is null ? null : new RevisionFileNode(revision);
+        if (revision is null || (c.Deleted && siblings.LiveIds.Contains(revision.Id)))
+        {
+            // Renamed within this folder since: the file is shown once, under its current name (README).
+            return null;
+        }
+
+        return new RevisionFileNode(revision);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed partial class PointInTimeFileSystem : IFileSystem, IAsyncDisposabl
     private readonly DropboxFileSystem _source;
     private readonly VirtualNodeTable<ViewNode> _nodes = new(2);
     private readonly RevisionHandles _handles;
-    private readonly AsyncMemo<IReadOnlyList<Candidate>> _folders = new();
+    private readonly AsyncMemo<PastListing> _folders = new();
     private readonly AsyncMemo<FileMetadata?> _files = new();
     private readonly ILogger _logger;
 
@@ -42,13 +42,16 @@ public sealed partial class PointInTimeFileSystem : IFileSystem, IAsyncDisposabl
     /// <summary>A name in a past folder: a folder, or a file (live or deleted) with the revision to show once resolved.</summary>
     private sealed record Candidate(string Name, string Key, FsNodeKind Kind, FileMetadata? Live, bool Deleted);
 
+    /// <summary>A past folder's candidates in key order, and the ids of its live files.</summary>
+    private sealed record PastListing(IReadOnlyList<Candidate> Candidates, HashSet<string> LiveIds);
+
     public async ValueTask<FsEntry> LookupAsync(ulong parent, string name, CancellationToken ct)
     {
         var folder = _nodes.Get(parent) as PastFolderNode ?? throw new FsException(FsError.NotDirectory);
-        var candidates = await ListAsync(folder, ct).ConfigureAwait(false);
-        var match = candidates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+        var listing = await ListAsync(folder, ct).ConfigureAwait(false);
+        var match = listing.Candidates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new FsException(FsError.NotFound);
-        var node = await ResolveAsync(match, ct).ConfigureAwait(false) ?? throw new FsException(FsError.NotFound);
+        var node = await ResolveAsync(match, listing, ct).ConfigureAwait(false) ?? throw new FsException(FsError.NotFound);
         return new FsEntry(_nodes.GetOrAdd(parent, match.Name, node, addLookup: true), node.Attributes(At));
     }
 
@@ -72,12 +75,13 @@ public sealed partial class PointInTimeFileSystem : IFileSystem, IAsyncDisposabl
     public async ValueTask<IReadOnlyList<FsDirEntry>> ReadDirAsync(ulong node, CancellationToken ct)
     {
         var folder = _nodes.Get(node) as PastFolderNode ?? throw new FsException(FsError.NotDirectory);
-        var candidates = await ListAsync(folder, ct).ConfigureAwait(false);
+        var listing = await ListAsync(folder, ct).ConfigureAwait(false);
+        var candidates = listing.Candidates;
         var resolved = new ViewNode?[candidates.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, candidates.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ParallelLookups, CancellationToken = ct },
-            async (i, token) => resolved[i] = await ResolveAsync(candidates[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, token) => resolved[i] = await ResolveAsync(candidates[i], listing, token).ConfigureAwait(false)).ConfigureAwait(false);
         var result = new List<FsDirEntry>(candidates.Count);
         for (var i = 0; i < candidates.Count; i++)
         {

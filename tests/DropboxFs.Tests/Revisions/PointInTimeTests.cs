@@ -68,6 +68,22 @@ public class PointInTimeTests
     }
 
     [Fact]
+    public async Task AFileRenamedSinceTheTimeShowsOnceUnderItsCurrentNameWithItsOldContent()
+    {
+        await using var h = await RevisionsHarness.StartAsync();
+        await h.PutAsync("/r/before.txt", "old content");
+        var at = h.Clock.GetUtcNow();
+        h.Clock.Advance(TimeSpan.FromHours(1));
+        await h.Client.MoveAsync("/r/before.txt", "/r/after.txt");
+        await h.PutAsync("/r/after.txt", "new content");
+        await using var past = new PointInTimeFileSystem(h.Inner, at);
+
+        Assert.Equal(["after.txt"], (await RevisionsHarness.ListAsync(past, "/r")).Select(e => e.Name));
+        Assert.Equal("old content", await ReadTextAsync(past, "/r/after.txt"));
+        Assert.Equal(FsError.NotFound, (await Assert.ThrowsAsync<FsException>(async () => await RevisionsHarness.WalkAsync(past, "/r/before.txt"))).Error);
+    }
+
+    [Fact]
     public async Task EveryMutationOfThePastTreeIsReadOnly()
     {
         await using var h = await RevisionsHarness.StartAsync();
