@@ -43,6 +43,10 @@ internal sealed class VirtualNodeTable<T>
                 slot = new Slot(key);
                 _byId[id] = slot;
                 _byName[key] = id;
+                if (_byId.TryGetValue(parent, out var parentSlot))
+                {
+                    parentSlot.Children.Add(id);
+                }
             }
 
             slot.Payload = payload;
@@ -94,11 +98,28 @@ internal sealed class VirtualNodeTable<T>
             slot.Opens = Math.Max(0, slot.Opens + opens);
             if (slot.Lookups == 0 && slot.Opens == 0 && (lookups < 0 || opens < 0))
             {
-                _byId.Remove(id);
-                if (_byName.TryGetValue(slot.Key, out var named) && named == id)
-                {
-                    _byName.Remove(slot.Key);
-                }
+                FreeLocked(id, slot);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frees a node and the listed-but-never-remembered children below it (a READDIRPLUS reply cut short
+    /// by its buffer leaves some at 0); children the kernel still holds or has open stay.
+    /// </summary>
+    private void FreeLocked(ulong id, Slot slot)
+    {
+        _byId.Remove(id);
+        if (_byName.TryGetValue(slot.Key, out var named) && named == id)
+        {
+            _byName.Remove(slot.Key);
+        }
+
+        foreach (var child in slot.Children)
+        {
+            if (_byId.TryGetValue(child, out var c) && c.Lookups == 0 && c.Opens == 0)
+            {
+                FreeLocked(child, c);
             }
         }
     }
@@ -112,5 +133,8 @@ internal sealed class VirtualNodeTable<T>
         public long Lookups { get; set; }
 
         public int Opens { get; set; }
+
+        /// <summary>Ids created under this node (some may be freed already).</summary>
+        public List<ulong> Children { get; } = [];
     }
 }

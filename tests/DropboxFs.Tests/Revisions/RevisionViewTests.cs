@@ -235,6 +235,16 @@ public class RevisionViewTests
         h.Fs.Forget(looked[0], 1);
         Assert.Equal(0, h.Fs.VirtualNodeCount);
         Assert.Equal(FsError.NotFound, (await Assert.ThrowsAsync<FsException>(async () => await h.Fs.GetAttrAsync(parent, None))).Error);
+
+        // Listed but never remembered (a READDIRPLUS reply cut short): freed with their folder.
+        var dot = (await h.Fs.LookupAsync(IFileSystem.RootNodeId, ".dropbox", None)).NodeId;
+        var listed = await h.Fs.ReadDirAsync(dot, None);
+        h.Fs.Remember(listed[0].Entry.NodeId);
+        Assert.Equal(3, h.Fs.VirtualNodeCount);
+        h.Fs.Forget(dot, 1);
+        Assert.Equal(1, h.Fs.VirtualNodeCount); // the remembered child stays until its own FORGET
+        h.Fs.Forget(listed[0].Entry.NodeId, 1);
+        Assert.Equal(0, h.Fs.VirtualNodeCount);
     }
 
     [Fact]
