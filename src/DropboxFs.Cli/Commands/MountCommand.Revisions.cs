@@ -15,6 +15,7 @@ internal static partial class MountCommand
 {
     private static readonly Option<string?> s_at = new("--at")
     {
+        HelpName = "TIME",
         Description = "Mount the tree read-only as it was at this time, e.g. 2026-11-01T00:00:00Z (UTC unless an offset is given).",
     };
 
