@@ -147,8 +147,7 @@ public sealed partial class UploadQueue
         {
             var current = _journal.Jobs.Get(job.Id) ?? job;
             if (await _client.TryGetMetadataAsync(current.Path, ct: ct).ConfigureAwait(false) is FileMetadata remote
-                && string.Equals(remote.ContentHash, hash, StringComparison.OrdinalIgnoreCase)
-                && SameClientModified(current.ClientModified, remote.ClientModified))
+                && string.Equals(remote.ContentHash, hash, StringComparison.OrdinalIgnoreCase))
             {
                 _log.LogDebug("{Path} already holds identical content; nothing uploaded", current.Path);
                 await CompleteAsync(current, remote, staging.FullPath, ct).ConfigureAwait(false);
@@ -158,11 +157,6 @@ public sealed partial class UploadQueue
 
         return hash;
     }
-
-    /// <summary>A touch (utimens) alone must still reach the server: equal bytes with another client_modified
-    /// are uploaded again (Dropbox stores client_modified in whole seconds).</summary>
-    internal static bool SameClientModified(DateTimeOffset? wanted, DateTimeOffset remote) =>
-        wanted is not { } w || w.ToUnixTimeSeconds() == remote.ToUnixTimeSeconds();
 
     /// <summary>update(base rev) + autorename: if someone else changed the file, Dropbox keeps theirs and
     /// stores ours as a conflicted copy. A new file is added (autorename on a name clash).</summary>
