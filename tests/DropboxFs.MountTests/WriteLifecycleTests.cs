@@ -18,7 +18,7 @@ public sealed class WriteLifecycleTests(MountFixture fx)
     public async Task SigtermUploadsWhatIsQueuedBeforeTheMountExits()
     {
         await using var m = await WritableMount.StartAsync(fx, "sigterm-drain", "--write-back-delay", LongDelay);
-        await ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/sigterm && printf 'queued at SIGTERM\\n' > {Q(m.Path)}/Writes/sigterm/a.txt");
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/sigterm && printf 'queued at SIGTERM\\n' > {Q(m.Path)}/Writes/sigterm/a.txt");
         Assert.Equal(1, (await m.UploadsAsync()).GetProperty("pending_count").GetInt32());
 
         await SignalAsync(m.Process.Id, "TERM");
@@ -33,7 +33,7 @@ public sealed class WriteLifecycleTests(MountFixture fx)
     public async Task UnmountForceLeavesTheQueueAndTheNextMountResumesIt()
     {
         await using var m = await WritableMount.StartAsync(fx, "force", "--write-back-delay", LongDelay);
-        await ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/force && printf 'left for the next mount\\n' > {Q(m.Path)}/Writes/force/b.txt");
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/force && printf 'left for the next mount\\n' > {Q(m.Path)}/Writes/force/b.txt");
 
         var forced = await m.UnmountAsync(force: true);
 
@@ -42,7 +42,7 @@ public sealed class WriteLifecycleTests(MountFixture fx)
         Assert.Null(await fx.Client.TryGetMetadataAsync("/Writes/force/b.txt"));
 
         await m.RestartAsync();
-        Assert.Equal("left for the next mount\n", await ShOkAsync($"cat {Q(m.Path)}/Writes/force/b.txt"));
+        Assert.Equal("left for the next mount\n", await m.ShOkAsync($"cat {Q(m.Path)}/Writes/force/b.txt"));
         Assert.Contains((await m.UploadsAsync()).GetProperty("pending").EnumerateArray(), j => j.GetProperty("path").GetString() == "/Writes/force/b.txt");
         var drained = await m.UnmountAsync();
         Assert.True(drained.ExitCode == 0, drained.ToString());
