@@ -38,7 +38,7 @@ public sealed partial class DropboxFileSystem
         var key = PathKey.Child(folder.Key, name);
         if (!folder.Deleted && await EnsureListedAsync(folder.Key, ct).ConfigureAwait(false) && _entries.Get(key) is { } live)
         {
-            return new HistorySubject(live.Key, live.Name, live.Kind, live.Id, Deleted: false);
+            return new HistorySubject(live.Key, live.Name, live.Kind, ServerId(live.Id), Deleted: false);
         }
 
         return new DeletedEntryTable(_db).Get(key) is { } gone ? new HistorySubject(gone.Key, gone.Name, gone.Kind, gone.Id, Deleted: true) : null;
@@ -54,7 +54,7 @@ public sealed partial class DropboxFileSystem
             foreach (var e in _entries.GetChildren(folder.Key))
             {
                 liveKeys.Add(e.Key);
-                result.Add(new HistorySubject(e.Key, e.Name, e.Kind, e.Id, Deleted: false));
+                result.Add(new HistorySubject(e.Key, e.Name, e.Kind, ServerId(e.Id), Deleted: false));
             }
         }
 
@@ -123,6 +123,9 @@ public sealed partial class DropboxFileSystem
     }
 
     internal ValueTask ReleaseRevisionAsync(CachedVersion version) => _blocks.ReleaseAsync(version);
+
+    /// <summary>A pending file's placeholder id ("local:…") is not a Dropbox id: its history is looked up by path.</summary>
+    private static string? ServerId(string? id) => Nodes.LocalIds.IsLocal(id) ? null : id;
 
     /// <summary>Lists a live folder once (like a kernel lookup would); false when it is gone or not a folder.</summary>
     private async ValueTask<bool> EnsureListedAsync(string key, CancellationToken ct)

@@ -16,7 +16,8 @@ internal sealed class DeletedEntryTable(SqliteDatabase db)
 {
     private const string Columns = "key, name, kind, id";
 
-    /// <summary>Copies the row at <paramref name="key"/> and its subtree (those with an id) before they are deleted.</summary>
+    /// <summary>Copies the row at <paramref name="key"/> and its subtree before they are deleted (those with a Dropbox id:
+    /// a file that never reached the server has no history).</summary>
     public static void RecordSubtree(SqliteConnection c, SqliteTransaction tx, string key)
     {
         using var cmd = c.CreateCommand();
@@ -24,7 +25,7 @@ internal sealed class DeletedEntryTable(SqliteDatabase db)
         cmd.CommandText = """
             INSERT OR REPLACE INTO deleted_entries(key, parent, name, kind, id)
             SELECT key, parent, name, kind, id FROM entries
-            WHERE (key = $k OR (key > $lo AND key < $hi)) AND id IS NOT NULL
+            WHERE (key = $k OR (key > $lo AND key < $hi)) AND id IS NOT NULL AND id NOT LIKE 'local:%'
             """;
         cmd.Parameters.AddWithValue("$k", key);
         cmd.Parameters.AddWithValue("$lo", key + "/");

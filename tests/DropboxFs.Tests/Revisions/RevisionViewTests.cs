@@ -213,6 +213,21 @@ public class RevisionViewTests
     }
 
     [Fact]
+    public async Task AFileNotYetUploadedHasAnEmptyHistoryInBothViewsUntilItIs()
+    {
+        await using var h = await RevisionsHarness.StartAsync(historyMaxAge: TimeSpan.Zero);
+        var created = await h.Fs.CreateAsync(IFileSystem.RootNodeId, "pending.txt", FsOpenFlags.Write | FsOpenFlags.Create, None);
+        await h.Fs.WriteAsync(created.Entry.NodeId, created.Open.Handle, 0, "draft"u8.ToArray(), None);
+
+        Assert.Empty(await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions/pending.txt"));
+        Assert.Empty(await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions-by-id/pending.txt"));
+
+        await h.Fs.ReleaseAsync(created.Entry.NodeId, created.Open.Handle); // --sync-uploads: committed on return
+        var history = await RevisionsHarness.ListAsync(h.Fs, "/.dropbox/revisions-by-id/pending.txt");
+        Assert.Equal("draft"u8.ToArray(), await RevisionsHarness.ReadAllAsync(h.Fs, Assert.Single(history).Entry.NodeId));
+    }
+
+    [Fact]
     public async Task VirtualNodesAreFreedWhenTheKernelForgetsThem()
     {
         await using var h = await RevisionsHarness.StartAsync();
