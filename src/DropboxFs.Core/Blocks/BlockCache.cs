@@ -56,6 +56,15 @@ internal sealed partial class BlockCache : IAsyncDisposable
 
     public long Evictions => Interlocked.Read(ref _evictions);
 
+    /// <summary>Every byte of a non-empty version is in its cache file (nothing left to download).</summary>
+    public static bool IsComplete(CachedVersion version)
+    {
+        lock (version.Gate)
+        {
+            return version.Size > 0 && version.Handle is not null && version.Present.Contains(0, version.Size);
+        }
+    }
+
     /// <summary>Opens (or shares) the cached copy of one file version; pair with <see cref="ReleaseAsync"/>.</summary>
     public async ValueTask<CachedVersion> AcquireAsync(string key, long size, string remotePath, string? rev, string? contentHash)
     {
