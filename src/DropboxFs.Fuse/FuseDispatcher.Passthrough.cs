@@ -125,6 +125,7 @@ internal sealed partial class FuseDispatcher
             if (rc == 0 && id > 0)
             {
                 (io.Path, io.BackingId, io.PassthroughOpens) = (path, id, 1);
+                _logger.LogDebug("Node {Node} reads {Path} through passthrough (backing id {Id})", req.NodeId, path, id);
                 backingId = id;
                 return true;
             }

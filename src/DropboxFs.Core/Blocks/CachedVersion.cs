@@ -26,6 +26,15 @@ internal sealed record CachedVersion(string Key, long Size, string FileName, str
     /// <summary>Cancelled at the last release: stops this version's downloads before its file closes.</summary>
     internal CancellationTokenSource Lifetime { get; } = new();
 
+    /// <summary>
+    /// The read-ahead state of the handle that last read this version sequentially, and where it read
+    /// (guarded by <see cref="Gate"/>): a finishing download starts the next pieces from it at once,
+    /// instead of waiting for the next READ (at 20 ms latency that wait idled the pipe).
+    /// </summary>
+    internal ReadAheadPolicy? Stream { get; set; }
+
+    internal long StreamPosition { get; set; }
+
     /// <summary>Present bytes not yet written to the block_files row.</summary>
     internal bool Dirty { get; set; }
 
