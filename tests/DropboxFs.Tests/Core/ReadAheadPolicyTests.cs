@@ -31,7 +31,8 @@ public class ReadAheadPolicyTests
         }
 
         Assert.True(spans.Zip(spans.Skip(1)).All(p => p.Second >= p.First));
-        Assert.Equal(ReadAheadPolicy.MaxSpan, spans[^1]);
+        Assert.Equal(ReadAheadPolicy.MaxSpan, policy.Span);
+        Assert.Equal(2 * ReadAheadPolicy.MaxSpan, spans[^1]); // a sequential reader keeps two spans ahead
         Assert.Equal(ReadAheadPolicy.MaxSpan / ReadAheadPolicy.MaxDownloadsInFlight, policy.PieceSize);
 
         var (s, e) = policy.OnRead(900L << 20, 4096, GiB);

@@ -69,9 +69,9 @@ public sealed class KernelLayoutTests : IDisposable
     {
         var ioctls = (await RunLayoutProbeAsync()).Where(l => l[0] == "I").ToDictionary(l => l[1], l => ulong.Parse(l[2]));
 
-        Assert.Equal(ioctls["FUSE_DEV_IOC_CLONE"], Libc.FuseDevIocClone);
-        Assert.Equal(ioctls["FUSE_DEV_IOC_BACKING_OPEN"], Libc.FuseDevIocBackingOpen);
-        Assert.Equal(ioctls["FUSE_DEV_IOC_BACKING_CLOSE"], Libc.FuseDevIocBackingClose);
+        Assert.Equal(Libc.FuseDevIocClone, ioctls["FUSE_DEV_IOC_CLONE"]);
+        Assert.Equal(Libc.FuseDevIocBackingOpen, ioctls["FUSE_DEV_IOC_BACKING_OPEN"]);
+        Assert.Equal(Libc.FuseDevIocBackingClose, ioctls["FUSE_DEV_IOC_BACKING_CLOSE"]);
     }
 
     [Fact]
