@@ -39,11 +39,21 @@ internal sealed class CoreMount : IAsyncDisposable
     /// <summary>Every IndexProgress report, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<IndexProgress> Progress { get; } = new();
 
-    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null)
+    public string StateDirectory => Path.Combine(_temp.Path, "state");
+
+    /// <summary>Mount options beyond the defaults: read-only, sync-uploads, write-back delay.</summary>
+    public bool ReadOnly { get; set; }
+
+    public bool SyncUploads { get; set; }
+
+    public TimeSpan WriteBackDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public static async Task<CoreMount> StartAsync(
+        string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null, bool readOnly = false, bool syncUploads = false)
     {
         var server = await EmulatorServer.StartAsync(new EmulatorOptions { EnableControlApi = true });
         var client = NewClient(server);
-        var mount = new CoreMount(server, client);
+        var mount = new CoreMount(server, client) { ReadOnly = readOnly, SyncUploads = syncUploads };
         await mount.OpenAsync(remoteRoot, cacheSize, sync, time);
         return mount;
     }
@@ -63,6 +73,10 @@ internal sealed class CoreMount : IAsyncDisposable
             RemoteRoot = remoteRoot,
             IndexProgress = new Recorder(Progress),
             TimeProvider = time ?? TimeProvider.System,
+            StateDirectory = StateDirectory,
+            ReadOnly = ReadOnly,
+            SyncUploads = SyncUploads,
+            WriteBackDelay = WriteBackDelay,
         }, CancellationToken.None);
         Fs.AttachNotifier(Notifier);
         if (sync)
@@ -126,6 +140,45 @@ internal sealed class CoreMount : IAsyncDisposable
         }
 
         return buffer[..total];
+    }
+
+    /// <summary>Uploads everything pending now (the write-back delay is not waited out).</summary>
+    public Task DrainAsync() => Fs.Uploads!.DrainAsync(null);
+
+    /// <summary>The bytes the server holds at <paramref name="path"/>.</summary>
+    public async Task<byte[]> DownloadAsync(string path)
+    {
+        using var stream = new MemoryStream();
+        await Client.DownloadAsync(path, stream);
+        return stream.ToArray();
+    }
+
+    public async Task<FileMetadata?> RemoteFileAsync(string path) => await Client.TryGetMetadataAsync(path) as FileMetadata;
+
+    /// <summary>Names the server lists in a folder ("" = the root).</summary>
+    public async Task<List<string>> RemoteNamesAsync(string folder)
+    {
+        var result = await Client.ListFolderAsync(folder);
+        return result.Entries.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>create + write + release, as `cp` does for a new file.</summary>
+    public async Task<FsEntry> CreateFileAsync(ulong parent, string name, byte[] content)
+    {
+        var created = await Fs.CreateAsync(parent, name, FsOpenFlags.Write | FsOpenFlags.Create, CancellationToken.None);
+        await WriteAllAsync(created.Entry.NodeId, created.Open.Handle, content);
+        await Fs.ReleaseAsync(created.Entry.NodeId, created.Open.Handle);
+        return created.Entry;
+    }
+
+    /// <summary>Writes in 1 MiB WRITEs (the negotiated max_write) from offset 0.</summary>
+    public async Task WriteAllAsync(ulong node, ulong handle, byte[] content, long offset = 0)
+    {
+        for (var done = 0; done < content.Length; done += 1 << 20)
+        {
+            var n = Math.Min(1 << 20, content.Length - done);
+            Assert.Equal(n, await Fs.WriteAsync(node, handle, offset + done, content.AsMemory(done, n), CancellationToken.None));
+        }
     }
 
     private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<IndexProgress> queue) : IProgress<IndexProgress>
