@@ -39,7 +39,9 @@ internal sealed partial class BlockCache
                 present = version.Present.Contains(offset, end);
                 if (policy.IsSequential)
                 {
-                    (version.Stream, version.StreamPosition) = (policy, offset);
+                    // A late READ behind the stream must not pull the window back.
+                    version.StreamPosition = version.Stream == policy ? Math.Max(version.StreamPosition, offset) : offset;
+                    version.Stream = policy;
                 }
                 else if (version.Stream == policy)
                 {

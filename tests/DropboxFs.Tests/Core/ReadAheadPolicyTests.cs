@@ -40,6 +40,24 @@ public class ReadAheadPolicyTests
     }
 
     [Fact]
+    public void ALateReadBehindTheStreamKeepsTheSpan()
+    {
+        var policy = new ReadAheadPolicy();
+        for (var i = 0; i < 40; i++)
+        {
+            policy.OnRead((long)i << 20, 1 << 20, GiB);
+        }
+
+        policy.OnRead(30L << 20, 1 << 20, GiB); // answered late by a slow reader thread: 10 MiB behind
+        Assert.True(policy.IsSequential);
+        Assert.Equal(ReadAheadPolicy.MaxSpan, policy.Span);
+        policy.OnRead(41L << 20, 1 << 20, GiB); // the stream goes on where it was
+        Assert.True(policy.IsSequential);
+        policy.OnRead(200L << 20, 1 << 20, GiB); // a real jump still resets
+        Assert.Equal(ReadAheadPolicy.RandomSpan, policy.Span);
+    }
+
+    [Fact]
     public void WindowNeverPassesTheEndOfTheFile()
     {
         var policy = new ReadAheadPolicy();
