@@ -90,7 +90,9 @@ internal sealed partial class BlockCache : IAsyncDisposable
             await _table.SaveAsync(key, fileName, size, present.Serialize(), present.TotalBytes, Now()).ConfigureAwait(false);
             if (size > 0)
             {
-                version.Handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                // SequentialScan = POSIX_FADV_SEQUENTIAL: reads that miss the page cache (a warm file after
+                // a reboot, served through READ when passthrough is unavailable) get the doubled readahead.
+                version.Handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
                 if (RandomAccess.GetLength(version.Handle) != size)
                 {
                     RandomAccess.SetLength(version.Handle, size); // sparse: no blocks are allocated for holes
