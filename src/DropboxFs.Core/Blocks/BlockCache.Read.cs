@@ -209,7 +209,16 @@ internal sealed partial class BlockCache
                     }
 
                     // Synchronous: a 1 MiB write into the page cache is cheaper than a thread-pool hop.
-                    RandomAccess.Write(version.Handle!, buffer.AsSpan(0, filled), position);
+                    await version.WriteLock.WaitAsync(token).ConfigureAwait(false);
+                    try
+                    {
+                        RandomAccess.Write(version.Handle!, buffer.AsSpan(0, filled), position);
+                    }
+                    finally
+                    {
+                        version.WriteLock.Release();
+                    }
+
                     long added;
                     lock (version.Gate)
                     {
