@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using DropboxFs.Core.FileSystem;
 
 namespace DropboxFs.Tests.Core;
@@ -8,18 +9,11 @@ namespace DropboxFs.Tests.Core;
 /// </summary>
 public class BlockCacheBackingFileTests
 {
-    private static byte[] RandomBytes(int size, int seed)
-    {
-        var bytes = new byte[size];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
     [Fact]
     public async Task AFullyCachedVersionIsOfferedAsABackingFileWithExactlyItsBytes()
     {
         await using var m = await CoreMount.StartAsync();
-        var content = RandomBytes(5 << 20, 5); // larger than the 2 MiB a first read at offset 0 fetches
+        var content = RandomNumberGenerator.GetBytes(5 << 20); // larger than the 2 MiB a first read at offset 0 fetches
         await m.PutAsync("/data.bin", content);
         await m.SyncAsync();
         var node = (await m.WalkAsync("/data.bin")).NodeId;
@@ -45,7 +39,7 @@ public class BlockCacheBackingFileTests
     public async Task ANewRemoteVersionIsNotOfferedUntilItIsCachedAndTheOldBackingFileKeepsItsBytes()
     {
         await using var m = await CoreMount.StartAsync();
-        var first = RandomBytes(200_000, 6);
+        var first = RandomNumberGenerator.GetBytes(200_000);
         await m.PutAsync("/doc.bin", first);
         await m.SyncAsync();
         var node = (await m.WalkAsync("/doc.bin")).NodeId;
@@ -53,7 +47,7 @@ public class BlockCacheBackingFileTests
         var old = await m.Fs.OpenAsync(node, FsOpenFlags.Read, CancellationToken.None);
         Assert.NotNull(old.BackingPath);
 
-        var second = RandomBytes(100_000, 7);
+        var second = RandomNumberGenerator.GetBytes(100_000);
         await m.PutAsync("/doc.bin", second);
         await m.SyncAsync();
         var fresh = await m.Fs.OpenAsync(node, FsOpenFlags.Read, CancellationToken.None);
