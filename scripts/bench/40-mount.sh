@@ -89,7 +89,7 @@ start_mount() {
   local log="$tmp/mount.log" i
   : > "$log"
   t=$(now)
-  "$bin" mount "$mnt" --endpoint "$base" --token "$EMU_TOKEN" --cache-dir "$1" --read-only >"$log" 2>&1 &
+  "$bin" mount "$mnt" --endpoint "$base" --token "$EMU_TOKEN" --cache-dir "$1" --read-only --log-level information >"$log" 2>&1 &
   MNT_PID=$!
   for ((i = 0; i < 6000; i++)); do
     grep -q '^Mounted ' "$log" && { mounted_s=$(since "$t"); return 0; }
@@ -163,7 +163,7 @@ done
 cache_file=$(find "$tmp/cache" -type f -size +$((bytes / 1024 - 1))k -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
 [ -n "$cache_file" ] || fail "no cache file of ≥$mib MiB under the cache dir"
 # A fully cached file is opened with FUSE passthrough when the kernel and privileges allow it (the
-# kernel then reads the cache file itself); the mount log says which.
+# kernel then reads the cache file itself); the INIT line of the mount log (information) says which.
 passthrough=$(grep -qi 'passthrough true' "$tmp/mount.log" && echo on || echo off)
 for ((run = 1; run <= runs; run++)); do
   drop_caches; c0=$(cpu_s); mount_read "$mnt/bench/big.bin"; record warm_mount "$(diff_s "$c0" "$(cpu_s)")"

@@ -17,7 +17,33 @@ internal sealed partial class FuseDispatcher
 
     private void Open(FuseRequest req, ReadOnlySpan<byte> body) =>
         Start(req, ToOpenFlags(FuseWire.Read<OpenIn>(body).Flags), static async (d, r, flags, ct) =>
-            await d.ReplyOpenAsync(r, await d._fs.OpenAsync(r.NodeId, flags, ct).ConfigureAwait(false), ct).ConfigureAwait(false));
+        {
+            // A write open may change the file in the facade (O_TRUNC), so any passthrough conflict is
+            // settled before the facade sees it: the node is reserved for cached I/O first.
+            bool reserved = d._passthroughGranted && (flags & (FsOpenFlags.Write | FsOpenFlags.Truncate | FsOpenFlags.Append)) != 0;
+            if (reserved && !await d.ReserveCachedOpenAsync(r.NodeId, ct).ConfigureAwait(false))
+            {
+                d.ReplyError(r, Errno.EBUSY);
+                return;
+            }
+
+            FsOpenResult open;
+            var opened = false;
+            try
+            {
+                open = await d._fs.OpenAsync(r.NodeId, flags, ct).ConfigureAwait(false);
+                opened = true;
+            }
+            finally
+            {
+                if (reserved && !opened)
+                {
+                    d.Unreserve(r.NodeId); // the error itself is answered by RunAsync
+                }
+            }
+
+            await d.ReplyOpenAsync(r, open, reserved, ct).ConfigureAwait(false);
+        });
 
     private void Read(FuseRequest req, ReadOnlySpan<byte> body)
     {
@@ -145,10 +171,14 @@ internal sealed partial class FuseDispatcher
     private static OpenOut ToOpenOut(FsOpenResult open) =>
         new() { Fh = open.Handle, OpenFlags = (uint)(open.KeepCache ? FopenFlags.KeepCache : FopenFlags.None) };
 
-    private async ValueTask ReplyOpenAsync(FuseRequest req, FsOpenResult open, CancellationToken ct)
+    private async ValueTask ReplyOpenAsync(FuseRequest req, FsOpenResult open, bool reserved, CancellationToken ct)
     {
         var o = ToOpenOut(open);
-        if (_passthroughGranted)
+        if (reserved)
+        {
+            _handlePassthrough[open.Handle] = false; // counted as a cached open by the reservation
+        }
+        else if (_passthroughGranted)
         {
             int backingId;
             try

@@ -71,22 +71,55 @@ internal sealed partial class FuseDispatcher
     /// Decides how this open is served. Returns the backing id (&gt; 0) for passthrough, 0 for cached
     /// I/O, or -1 when the node's passthrough opens still hold it after <see cref="ConflictWait"/>.
     /// </summary>
-    private async ValueTask<int> AdmitOpenAsync(FuseRequest req, FsOpenResult open, CancellationToken ct)
+    private async ValueTask<int> AdmitOpenAsync(FuseRequest req, FsOpenResult open, CancellationToken ct) =>
+        await WithConflictWaitAsync(req.NodeId, io =>
+        {
+            if (!TryAdmitLocked(req, io, open, out int backingId))
+            {
+                return null;
+            }
+
+            _handlePassthrough[open.Handle] = backingId > 0;
+            return backingId;
+        }, ct).ConfigureAwait(false) ?? -1;
+
+    /// <summary>
+    /// For an open that will use cached I/O whatever the facade answers (a write open): counts it as a
+    /// cached open of the node before the facade is called, once no passthrough open holds the node.
+    /// False: still held after <see cref="ConflictWait"/>; answer EBUSY without opening.
+    /// </summary>
+    private async ValueTask<bool> ReserveCachedOpenAsync(ulong node, CancellationToken ct) =>
+        await WithConflictWaitAsync(node, io =>
+        {
+            if (io.PassthroughOpens > 0)
+            {
+                return null;
+            }
+
+            io.CachedOpens++;
+            return 0;
+        }, ct).ConfigureAwait(false) is not null;
+
+    /// <summary>
+    /// Runs <paramref name="tryLocked"/> on the node's state under the lock; when it reports a conflict
+    /// (null), waits once until the node's passthrough opens are all released (at most
+    /// <see cref="ConflictWait"/>) and tries again. Null: still in conflict.
+    /// </summary>
+    private async ValueTask<int?> WithConflictWaitAsync(ulong node, Func<NodeIo, int?> tryLocked, CancellationToken ct)
     {
         for (var waited = false; ; waited = true)
         {
             Task drained;
             lock (_ioLock)
             {
-                if (!_nodeIo.TryGetValue(req.NodeId, out var io))
+                if (!_nodeIo.TryGetValue(node, out var io))
                 {
-                    _nodeIo[req.NodeId] = io = new NodeIo();
+                    _nodeIo[node] = io = new NodeIo();
                 }
 
-                if (TryAdmitLocked(req, io, open, out int backingId))
+                if (tryLocked(io) is { } result)
                 {
-                    _handlePassthrough[open.Handle] = backingId > 0;
-                    return backingId;
+                    return result;
                 }
 
                 io.Drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -95,8 +128,8 @@ internal sealed partial class FuseDispatcher
 
             if (waited)
             {
-                _logger.LogDebug("Node {Node} is open through passthrough with another file; refusing this open with EBUSY", req.NodeId);
-                return -1;
+                _logger.LogDebug("Node {Node} is open through passthrough with another file; refusing this open with EBUSY", node);
+                return null;
             }
 
             await Task.WhenAny(drained, Task.Delay(ConflictWait, _time, ct)).ConfigureAwait(false);
@@ -141,6 +174,18 @@ internal sealed partial class FuseDispatcher
 
         io.CachedOpens++;
         return true;
+    }
+
+    /// <summary>The facade refused an open reserved by <see cref="ReserveCachedOpenAsync"/>.</summary>
+    private void Unreserve(ulong node)
+    {
+        lock (_ioLock)
+        {
+            if (_nodeIo.TryGetValue(node, out var io) && --io.CachedOpens == 0 && io.PassthroughOpens == 0)
+            {
+                _nodeIo.Remove(node);
+            }
+        }
     }
 
     /// <summary>A CREATE reply: a new file, always cached I/O (writes never pass through).</summary>

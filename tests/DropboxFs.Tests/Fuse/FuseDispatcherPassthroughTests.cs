@@ -167,4 +167,26 @@ public sealed class FuseDispatcherPassthroughTests : IAsyncLifetime
         var read = await _h.CallAsync(FuseOpcode.Read, node, DispatcherHarness.Struct(new ReadIn { Fh = admitted.As<OpenOut>().Fh, Size = 100 }));
         Assert.Equal("new content", System.Text.Encoding.UTF8.GetString(read.Body));
     }
+
+    [Fact]
+    public async Task AWriteOpenWhileTheFilePassesThroughIsRefusedBeforeTheFacadeTruncatesIt()
+    {
+        await InitWithPassthroughOfferAsync();
+        ulong node = await LookupAsync("f.bin");
+        await ReadThroughAsync(node);
+        var reader = await OpenAsync(node);
+        Assert.Equal((uint)FopenFlags.Passthrough, reader.OpenFlags);
+        var truncating = DispatcherHarness.Struct(new OpenIn { Flags = KernelConstants.OWrOnly | KernelConstants.OTrunc });
+
+        var refused = await _h.CallAsync(FuseOpcode.Open, node, truncating);
+
+        Assert.Equal(-Errno.EBUSY, refused.Error);
+        Assert.Equal(_content.Length, (await _mount.Fs.GetAttrAsync(node, CancellationToken.None)).Size); // not truncated
+        await ReleaseAsync(node, reader.Fh);
+        var writer = await _h.CallAsync(FuseOpcode.Open, node, truncating);
+        Assert.Equal(0, writer.Error);
+        Assert.Equal(0u, writer.As<OpenOut>().OpenFlags & (uint)FopenFlags.Passthrough);
+        Assert.Equal(0, (await _mount.Fs.GetAttrAsync(node, CancellationToken.None)).Size);
+        Assert.Equal(0u, (await OpenAsync(node)).OpenFlags & (uint)FopenFlags.Passthrough); // the writer keeps the node cached
+    }
 }
