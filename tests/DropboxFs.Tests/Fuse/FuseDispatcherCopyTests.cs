@@ -26,7 +26,12 @@ public class FuseDispatcherCopyTests
 
         var reply = await h.CallAsync(FuseOpcode.CopyFileRange, src, DispatcherHarness.Struct(new CopyFileRangeIn
         {
-            FhIn = fhIn, OffIn = 2, NodeidOut = dst, FhOut = fhOut, OffOut = 1, Len = 1L << 40,
+            FhIn = fhIn,
+            OffIn = 2,
+            NodeidOut = dst,
+            FhOut = fhOut,
+            OffOut = 1,
+            Len = 1L << 40,
         }));
 
         Assert.Equal(0, reply.Error);
@@ -44,12 +49,19 @@ public class FuseDispatcherCopyTests
 
         var flagged = await h.CallAsync(FuseOpcode.CopyFileRange, src, DispatcherHarness.Struct(new CopyFileRangeIn
         {
-            FhIn = fh, NodeidOut = src, FhOut = fh, Len = 1, Flags = 1,
+            FhIn = fh,
+            NodeidOut = src,
+            FhOut = fh,
+            Len = 1,
+            Flags = 1,
         }));
         fs.ReadOnly = true;
         var readOnly = await h.CallAsync(FuseOpcode.CopyFileRange, src, DispatcherHarness.Struct(new CopyFileRangeIn
         {
-            FhIn = fh, NodeidOut = src, FhOut = fh, Len = 1,
+            FhIn = fh,
+            NodeidOut = src,
+            FhOut = fh,
+            Len = 1,
         }));
 
         Assert.Equal(-Errno.EINVAL, flagged.Error);
