@@ -131,6 +131,9 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         var conflicts = (await m.UploadsAsync()).GetProperty("conflicts").EnumerateArray().ToList();
         Assert.Contains(conflicts, c => c.GetProperty("path").GetString() == "/Writes/conflict/doc.txt"
             && c.GetProperty("conflict_path").GetString()!.EndsWith(copy.Key, StringComparison.Ordinal));
+        var human = await DropboxfsProcess.RunAsync(Step, "status", m.Path);
+        Assert.Contains("conflicts: 1", human.Stdout);
+        Assert.Contains($"/Writes/conflict/doc.txt → kept as /Writes/conflict/{copy.Key}", human.Stdout);
         await m.UnmountAsync();
     }
 
