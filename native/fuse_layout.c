@@ -12,6 +12,24 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * Passthrough (7.40) renamed two reserved fields and added fuse_backing_map and two ioctls. A header
+ * older than 7.40 (Debian 12 ships 7.38) has the same bytes under the old names, so we print them
+ * under the new names from the old fields, and check our copy of fuse_backing_map against the C
+ * compiler. "I" lines are ioctl numbers.
+ */
+#include <linux/ioctl.h>
+#ifndef FUSE_DEV_IOC_BACKING_OPEN
+struct fuse_backing_map {
+    int32_t fd;
+    uint32_t flags;
+    uint64_t padding;
+};
+#define FUSE_DEV_IOC_BACKING_OPEN _IOW(FUSE_DEV_IOC_MAGIC, 1, struct fuse_backing_map)
+#define FUSE_DEV_IOC_BACKING_CLOSE _IOW(FUSE_DEV_IOC_MAGIC, 2, uint32_t)
+#define OLD_HEADER 1
+#endif
+
 #define S(t) printf("S %s %zu\n", #t, sizeof(struct t))
 #define F(t, f) printf("F %s %s %zu %zu\n", #t, #f, offsetof(struct t, f), sizeof(((struct t *)0)->f))
 
@@ -35,7 +53,13 @@ int main(void)
     F(fuse_init_out, major); F(fuse_init_out, minor); F(fuse_init_out, max_readahead); F(fuse_init_out, flags);
     F(fuse_init_out, max_background); F(fuse_init_out, congestion_threshold); F(fuse_init_out, max_write);
     F(fuse_init_out, time_gran); F(fuse_init_out, max_pages); F(fuse_init_out, map_alignment);
-    F(fuse_init_out, flags2); F(fuse_init_out, unused);
+    F(fuse_init_out, flags2);
+#ifdef OLD_HEADER
+    printf("F fuse_init_out max_stack_depth %zu 4\n", offsetof(struct fuse_init_out, unused));
+    printf("F fuse_init_out unused %zu %zu\n", offsetof(struct fuse_init_out, unused) + 4, sizeof(((struct fuse_init_out *)0)->unused) - 4);
+#else
+    F(fuse_init_out, max_stack_depth); F(fuse_init_out, unused);
+#endif
 
     S(fuse_attr);
     F(fuse_attr, ino); F(fuse_attr, size); F(fuse_attr, blocks); F(fuse_attr, atime); F(fuse_attr, mtime);
@@ -62,7 +86,16 @@ int main(void)
     F(fuse_setattr_in, unused5);
 
     S(fuse_open_in); F(fuse_open_in, flags); F(fuse_open_in, open_flags);
-    S(fuse_open_out); F(fuse_open_out, fh); F(fuse_open_out, open_flags); F(fuse_open_out, padding);
+    S(fuse_open_out); F(fuse_open_out, fh); F(fuse_open_out, open_flags);
+#ifdef OLD_HEADER
+    printf("F fuse_open_out backing_id %zu %zu\n", offsetof(struct fuse_open_out, padding), sizeof(((struct fuse_open_out *)0)->padding));
+#else
+    F(fuse_open_out, backing_id);
+#endif
+    S(fuse_backing_map); F(fuse_backing_map, fd); F(fuse_backing_map, flags); F(fuse_backing_map, padding);
+    printf("I FUSE_DEV_IOC_CLONE %lu\n", (unsigned long)FUSE_DEV_IOC_CLONE);
+    printf("I FUSE_DEV_IOC_BACKING_OPEN %lu\n", (unsigned long)FUSE_DEV_IOC_BACKING_OPEN);
+    printf("I FUSE_DEV_IOC_BACKING_CLOSE %lu\n", (unsigned long)FUSE_DEV_IOC_BACKING_CLOSE);
     S(fuse_create_in);
     F(fuse_create_in, flags); F(fuse_create_in, mode); F(fuse_create_in, umask); F(fuse_create_in, open_flags);
     S(fuse_mkdir_in); F(fuse_mkdir_in, mode); F(fuse_mkdir_in, umask);

@@ -40,7 +40,11 @@ public sealed partial class DropboxFileSystem
         var handle = (ulong)Interlocked.Increment(ref _nextHandle);
         _handles[handle] = new OpenHandle(target, version, new ReadAheadPolicy());
         var keepCache = _nodes.SetKernelVersion(target, versionKey);
-        return new FsOpenResult(handle, keepCache);
+
+        // Passthrough only for read-only opens of a complete version: the kernel then reads the cache
+        // file itself, so it must hold every byte and nothing may write to it while this handle pins it.
+        var readOnly = (flags & (FsOpenFlags.Write | FsOpenFlags.Truncate | FsOpenFlags.Append | FsOpenFlags.Create)) == 0;
+        return new FsOpenResult(handle, keepCache, readOnly && BlockCache.IsComplete(version) ? version.FilePath : null);
     }
 
     public async ValueTask<int> ReadAsync(ulong node, ulong handle, long offset, Memory<byte> buffer, CancellationToken ct)

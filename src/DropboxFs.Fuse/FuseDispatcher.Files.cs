@@ -17,7 +17,33 @@ internal sealed partial class FuseDispatcher
 
     private void Open(FuseRequest req, ReadOnlySpan<byte> body) =>
         Start(req, ToOpenFlags(FuseWire.Read<OpenIn>(body).Flags), static async (d, r, flags, ct) =>
-            d.ReplyOpen(r, await d._fs.OpenAsync(r.NodeId, flags, ct).ConfigureAwait(false)));
+        {
+            // A write open may change the file in the facade (O_TRUNC), so any passthrough conflict is
+            // settled before the facade sees it: the node is reserved for cached I/O first.
+            bool reserved = d._passthroughGranted && (flags & (FsOpenFlags.Write | FsOpenFlags.Truncate | FsOpenFlags.Append)) != 0;
+            if (reserved && !await d.ReserveCachedOpenAsync(r.NodeId, ct).ConfigureAwait(false))
+            {
+                d.ReplyError(r, Errno.EBUSY);
+                return;
+            }
+
+            FsOpenResult open;
+            var opened = false;
+            try
+            {
+                open = await d._fs.OpenAsync(r.NodeId, flags, ct).ConfigureAwait(false);
+                opened = true;
+            }
+            finally
+            {
+                if (reserved && !opened)
+                {
+                    d.Unreserve(r.NodeId); // the error itself is answered by RunAsync
+                }
+            }
+
+            await d.ReplyOpenAsync(r, open, reserved, ct).ConfigureAwait(false);
+        });
 
     private void Read(FuseRequest req, ReadOnlySpan<byte> body)
     {
@@ -76,6 +102,7 @@ internal sealed partial class FuseDispatcher
     private void Release(FuseRequest req, ReadOnlySpan<byte> body) =>
         Start(req, FuseWire.Read<ReleaseIn>(body).Fh, static async (d, r, fh, _) =>
         {
+            d.ForgetOpen(r.NodeId, fh, r.Channel); // the kernel dropped its backing reference before sending RELEASE
             await d._fs.ReleaseAsync(r.NodeId, fh).ConfigureAwait(false);
             d.ReplyEmpty(r); // the kernel ignores RELEASE errors; close(2) has long returned
         });
@@ -144,11 +171,44 @@ internal sealed partial class FuseDispatcher
     private static OpenOut ToOpenOut(FsOpenResult open) =>
         new() { Fh = open.Handle, OpenFlags = (uint)(open.KeepCache ? FopenFlags.KeepCache : FopenFlags.None) };
 
-    private void ReplyOpen(FuseRequest req, FsOpenResult open)
+    private async ValueTask ReplyOpenAsync(FuseRequest req, FsOpenResult open, bool reserved, CancellationToken ct)
     {
         var o = ToOpenOut(open);
+        if (reserved)
+        {
+            _handlePassthrough[open.Handle] = false; // counted as a cached open by the reservation
+        }
+        else if (_passthroughGranted)
+        {
+            int backingId;
+            try
+            {
+                backingId = await AdmitOpenAsync(req, open, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await _fs.ReleaseAsync(req.NodeId, open.Handle).ConfigureAwait(false);
+                throw;
+            }
+
+            if (backingId < 0)
+            {
+                await _fs.ReleaseAsync(req.NodeId, open.Handle).ConfigureAwait(false);
+                ReplyError(req, Errno.EBUSY);
+                return;
+            }
+
+            if (backingId > 0)
+            {
+                // FOPEN_PASSTHROUGH_MASK allows no KEEP_CACHE: the kernel reads the backing file's own page cache.
+                o.OpenFlags = (uint)FopenFlags.Passthrough;
+                o.BackingId = backingId;
+            }
+        }
+
         if (!Send(req, 0, FuseWire.Bytes(in o)))
         {
+            ForgetOpen(req.NodeId, open.Handle, req.Channel);
             _ = ReleaseOrphanAsync(req.NodeId, open.Handle); // nobody will ever RELEASE a handle the kernel never got
         }
     }
@@ -165,11 +225,17 @@ internal sealed partial class FuseDispatcher
         Span<byte> body = stackalloc byte[Unsafe.SizeOf<EntryOut>() + Unsafe.SizeOf<OpenOut>()];
         var e = _attrs.ToEntry(created.Entry);
         var o = ToOpenOut(created.Open);
+        if (_passthroughGranted)
+        {
+            TrackCachedOpen(created.Entry.NodeId, created.Open.Handle);
+        }
+
         FuseWire.Bytes(in e).CopyTo(body);
         FuseWire.Bytes(in o).CopyTo(body[Unsafe.SizeOf<EntryOut>()..]);
         if (!Send(req, 0, body))
         {
             _fs.Forget(created.Entry.NodeId, 1);
+            ForgetOpen(created.Entry.NodeId, created.Open.Handle, req.Channel);
             _ = ReleaseOrphanAsync(created.Entry.NodeId, created.Open.Handle);
         }
     }

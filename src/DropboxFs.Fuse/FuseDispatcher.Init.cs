@@ -66,12 +66,17 @@ internal sealed partial class FuseDispatcher
             MaxPages = granted.HasFlag(InitFlags.MaxPages) ? (ushort)(MaxWrite / 4096) : (ushort)0,
         };
 
+        if (NegotiatePassthrough(init, ref reply))
+        {
+            minor = reply.Minor;
+        }
+
         // Before 7.23 init_out ended after max_write (24 bytes); the kernel rejects a longer reply.
         int size = minor < KernelConstants.MinorWithFullInitOut ? KernelConstants.CompatInitOutSize : Unsafe.SizeOf<InitOut>();
         ProtocolMinor = minor;
         _logger.LogInformation(
-            "FUSE INIT: kernel 7.{KernelMinor}, speaking 7.{Minor}, flags 0x{Flags:x}, max_write {MaxWrite}, max_readahead {Readahead}",
-            init.Minor, minor, reply.Flags, MaxWrite, init.MaxReadahead);
+            "FUSE INIT: kernel 7.{KernelMinor}, speaking 7.{Minor}, flags 0x{Flags:x}, passthrough {Passthrough}, max_write {MaxWrite}, max_readahead {Readahead}",
+            init.Minor, minor, reply.Flags, _passthroughGranted, MaxWrite, init.MaxReadahead);
         Send(req, 0, FuseWire.Bytes(in reply)[..size]);
         _initialized.TrySetResult();
     }

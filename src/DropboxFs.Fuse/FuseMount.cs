@@ -41,7 +41,7 @@ public sealed partial class FuseMount : IAsyncDisposable
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("DropboxFs.Fuse");
         var attrs = new FuseAttributes(_uid, _gid, options.EntryTimeout, options.AttrTimeout, options.NegativeTimeout);
-        _dispatcher = new FuseDispatcher(fs, attrs, _logger, options.TimeProvider);
+        _dispatcher = new FuseDispatcher(fs, attrs, _logger, options.TimeProvider) { PassthroughWanted = options.Passthrough && Libc.GetEuid() == 0 };
         _notifier = new FuseNotifier(_logger);
     }
 
@@ -56,7 +56,9 @@ public sealed partial class FuseMount : IAsyncDisposable
         _dispatcher.RequestCounts(),
         _dispatcher.InFlightCount,
         _notifier.Sent,
-        _notifier.Dropped);
+        _notifier.Dropped,
+        _dispatcher.PassthroughActive,
+        _dispatcher.PassthroughOpens);
 
     /// <summary>Completes when the kernel has finished INIT (the mount answers requests); faults if mounting failed.</summary>
     public Task Ready => _ready.Task;

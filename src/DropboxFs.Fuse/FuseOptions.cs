@@ -60,6 +60,16 @@ public sealed class FuseMountOptions
     /// </summary>
     public int ReadAheadBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// FUSE passthrough for read-only opens of fully cached files (kernel 7.40+, i.e. Linux 6.9+, and
+    /// root: FUSE_DEV_IOC_BACKING_OPEN needs CAP_SYS_ADMIN): the kernel reads the cache file directly,
+    /// so warm reads cost what reading the cache file costs. Elsewhere reads go through the facade
+    /// (logged at debug level). Kernel rule: while a file is open through passthrough, an open of the
+    /// same file that cannot use the same cache file (a write open, a newer remote version) waits up to
+    /// 1 s for those opens to close, then fails with EBUSY. False turns it off.
+    /// </summary>
+    public bool Passthrough { get; init; } = true;
+
     /// <summary>Owner reported for every node; null = the effective uid/gid of this process.</summary>
     public uint? Uid { get; init; }
 
@@ -76,10 +86,12 @@ public sealed class FuseMountOptions
 /// <summary>Thrown when the mount cannot be made; the message says what to do.</summary>
 public sealed class FuseMountException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>Adapter counters: negotiated minor, requests by opcode, requests in flight, notifications.</summary>
+/// <summary>Adapter counters: negotiated minor, requests by opcode, requests in flight, notifications, passthrough.</summary>
 public sealed record FuseStats(
     uint ProtocolMinor,
     IReadOnlyDictionary<string, long> Requests,
     int InFlight,
     long NotificationsSent,
-    long NotificationsDropped);
+    long NotificationsDropped,
+    bool Passthrough = false,
+    int PassthroughOpens = 0);

@@ -49,6 +49,39 @@ public sealed class WriteLifecycleTests(MountFixture fx)
         Assert.Equal("left for the next mount\n", await DownloadTextAsync("/Writes/force/b.txt"));
     }
 
+    [Fact]
+    public async Task CtrlCDuringTheUnmountDrainLeavesTheMountUpAndUploading()
+    {
+        await using var m = await WritableMount.StartAsync(fx, "drain-interrupt", "--write-back-delay", LongDelay);
+        byte[] data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(6 << 20);
+        string local = Path.Combine(fx.Dir, "drain-interrupt.bin");
+        await File.WriteAllBytesAsync(local, data);
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/interrupt && cp {Q(local)} {Q(m.Path)}/Writes/interrupt/c.bin");
+        RunResult interrupted;
+        await fx.ControlAsync("bandwidth", new { bytes_per_second = 512 << 10 }); // 6 MiB: ~12 s of drain
+        try
+        {
+            using var unmount = DropboxfsProcess.Start("unmount", m.Path);
+            await unmount.WaitForLineAsync(l => l.StartsWith("Uploading before unmount: 1 file(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await SignalAsync(unmount.Id, "INT");
+            int exit = await unmount.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            interrupted = new RunResult(exit, "", unmount.Output);
+        }
+        finally
+        {
+            await fx.ControlAsync("bandwidth", new { bytes_per_second = 0 });
+        }
+
+        Assert.True(interrupted.ExitCode == 130, interrupted.ToString());
+        Assert.Contains($"dropboxfs unmount --force {m.Path}", interrupted.Stderr);
+        Assert.True(Mounts.IsMounted(m.Path), "Ctrl-C on `dropboxfs unmount` must leave the mount up");
+        Assert.Equal(data, await File.ReadAllBytesAsync($"{m.Path}/Writes/interrupt/c.bin"));
+        var drained = await m.UnmountAsync();
+        Assert.True(drained.ExitCode == 0, drained.ToString());
+        var meta = Assert.IsType<FileMetadata>(await fx.Client.GetMetadataAsync("/Writes/interrupt/c.bin"));
+        Assert.Equal(await ContentHash.ComputeFileAsync(local), meta.ContentHash);
+    }
+
     private async Task<string> DownloadTextAsync(string path)
     {
         using var bytes = new MemoryStream();

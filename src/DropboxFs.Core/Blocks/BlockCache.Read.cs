@@ -37,6 +37,16 @@ internal sealed partial class BlockCache
             lock (version.Gate)
             {
                 present = version.Present.Contains(offset, end);
+                if (policy.IsSequential)
+                {
+                    // A late READ behind the stream must not pull the window back.
+                    version.StreamPosition = version.Stream == policy ? Math.Max(version.StreamPosition, offset) : offset;
+                    version.Stream = policy;
+                }
+                else if (version.Stream == policy)
+                {
+                    version.Stream = null; // this reader went random: stop streaming ahead for it
+                }
 
                 // A random read that hits fetches nothing more; a sequential one keeps the window filled.
                 started = present && !policy.IsSequential ? [] : PlanLocked(version, policy.PieceSize, offset, end, windowEnd);
@@ -162,6 +172,7 @@ internal sealed partial class BlockCache
     {
         var reserved = 0L;
         Exception? error = null;
+        var started = _time.GetTimestamp();
         var token = version.Lifetime.Token;
         try
         {
@@ -198,7 +209,16 @@ internal sealed partial class BlockCache
                     }
 
                     // Synchronous: a 1 MiB write into the page cache is cheaper than a thread-pool hop.
-                    RandomAccess.Write(version.Handle!, buffer.AsSpan(0, filled), position);
+                    await version.WriteLock.WaitAsync(token).ConfigureAwait(false);
+                    try
+                    {
+                        RandomAccess.Write(version.Handle!, buffer.AsSpan(0, filled), position);
+                    }
+                    finally
+                    {
+                        version.WriteLock.Release();
+                    }
+
                     long added;
                     lock (version.Gate)
                     {
@@ -235,9 +255,14 @@ internal sealed partial class BlockCache
             {
                 version.InFlight.Remove(download);
                 download.FinishLocked(error);
+                if (error is null)
+                {
+                    ContinueStreamLocked(version);
+                }
             }
         }
 
+        _logger.LogDebug("Download of {Path} bytes {Start}-{End} ({MiB} MiB) took {Ms:F0} ms", version.RemotePath, download.Start, download.End, (download.End - download.Start) >> 20, _time.GetElapsedTime(started).TotalMilliseconds);
         if (error is null && Now() - version.PersistedAt > PersistIntervalMs)
         {
             try
@@ -248,6 +273,26 @@ internal sealed partial class BlockCache
             {
                 _logger.LogDebug(e, "Could not save the range index of {Key}; it is saved at release", version.Key);
             }
+        }
+    }
+
+    /// <summary>
+    /// Caller holds the gate. Tops up the read-ahead of the version's sequential reader when a download
+    /// finished. Started through Task.Run so that each Task is set before the gate is released: the last
+    /// release cancels <see cref="CachedVersion.Lifetime"/> and then awaits every task in InFlight.
+    /// </summary>
+    private void ContinueStreamLocked(CachedVersion version)
+    {
+        if (version.Stream is not { } stream || version.Lifetime.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var position = version.StreamPosition;
+        var windowEnd = Math.Min(version.Size, position + 2 * stream.Span);
+        foreach (var next in PlanLocked(version, stream.PieceSize, position, position, windowEnd))
+        {
+            next.Task = Task.Run(() => RunDownloadAsync(version, next));
         }
     }
 

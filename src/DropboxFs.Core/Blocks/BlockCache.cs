@@ -56,6 +56,15 @@ internal sealed partial class BlockCache : IAsyncDisposable
 
     public long Evictions => Interlocked.Read(ref _evictions);
 
+    /// <summary>Every byte of a non-empty version is in its cache file (nothing left to download).</summary>
+    public static bool IsComplete(CachedVersion version)
+    {
+        lock (version.Gate)
+        {
+            return version.Size > 0 && version.Handle is not null && version.Present.Contains(0, version.Size);
+        }
+    }
+
     /// <summary>Opens (or shares) the cached copy of one file version; pair with <see cref="ReleaseAsync"/>.</summary>
     public async ValueTask<CachedVersion> AcquireAsync(string key, long size, string remotePath, string? rev, string? contentHash)
     {
@@ -81,7 +90,9 @@ internal sealed partial class BlockCache : IAsyncDisposable
             await _table.SaveAsync(key, fileName, size, present.Serialize(), present.TotalBytes, Now()).ConfigureAwait(false);
             if (size > 0)
             {
-                version.Handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                // SequentialScan = POSIX_FADV_SEQUENTIAL: reads that miss the page cache (a warm file after
+                // a reboot, served through READ when passthrough is unavailable) get the doubled readahead.
+                version.Handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
                 if (RandomAccess.GetLength(version.Handle) != size)
                 {
                     RandomAccess.SetLength(version.Handle, size); // sparse: no blocks are allocated for holes

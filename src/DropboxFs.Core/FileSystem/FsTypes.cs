@@ -28,7 +28,17 @@ public readonly record struct FsEntry(ulong NodeId, FsAttributes Attributes);
 public readonly record struct FsDirEntry(string Name, FsEntry Entry);
 
 /// <summary>Result of an open: a facade handle, and whether the kernel page cache may be kept.</summary>
-public readonly record struct FsOpenResult(ulong Handle, bool KeepCache);
+/// <param name="Handle">The facade handle; every read/release names it.</param>
+/// <param name="KeepCache">The kernel may keep cached pages of this node from earlier opens.</param>
+/// <param name="BackingPath">
+/// Optional: a local file whose bytes are exactly this open's content, complete and final, which an
+/// adapter may let the kernel read directly (FUSE passthrough) instead of calling ReadAsync. Offered
+/// only for opens without write access, of a version fully present in the block cache with nothing
+/// local pending. The handle pins the file (it is never evicted or rewritten) until it is released.
+/// Decorators that change content or size (e.g. encryption) must clear it (<c>with { BackingPath = null }</c>);
+/// decorators that pass content through unchanged forward it.
+/// </param>
+public readonly record struct FsOpenResult(ulong Handle, bool KeepCache, string? BackingPath = null);
 
 /// <summary>Result of a create: the new node and its open handle.</summary>
 public readonly record struct FsCreateResult(FsEntry Entry, FsOpenResult Open);

@@ -139,6 +139,7 @@ public sealed partial class UploadQueue
                 var n = 0;
                 foreach (var row in UploadJobTable.All(c, tx).Where(r => r.PathKey == key))
                 {
+                    ForgetStreamedWriter(row.Id);
                     UploadJobTable.Delete(c, tx, row.Id);
                     if (!_inFlight.Contains(row.Id) && (writer is null || row.Id != writer.JobId))
                     {

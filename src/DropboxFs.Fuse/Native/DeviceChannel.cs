@@ -27,6 +27,60 @@ internal sealed unsafe class DeviceChannel(int fd) : IFuseChannel
         }
     }
 
+    public int OpenBacking(string path, out int backingId)
+    {
+        backingId = 0;
+        Interlocked.Increment(ref _writers); // the same guard as writes: never an ioctl on a reused fd number
+        try
+        {
+            if (Volatile.Read(ref _closed) != 0)
+            {
+                return Errno.EBADF;
+            }
+
+            int file = Libc.Open(path, Libc.ORdOnly | Libc.OCloexec);
+            if (file < 0)
+            {
+                return Libc.LastErrno;
+            }
+
+            try
+            {
+                var map = new BackingMap { Fd = file };
+                int id = Libc.Ioctl(Fd, Libc.FuseDevIocBackingOpen, &map);
+                if (id < 0)
+                {
+                    return Libc.LastErrno;
+                }
+
+                backingId = id;
+                return 0;
+            }
+            finally
+            {
+                Libc.Close(file); // the kernel holds its own reference to the file now
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writers);
+        }
+    }
+
+    public int CloseBacking(int backingId)
+    {
+        Interlocked.Increment(ref _writers);
+        try
+        {
+            uint id = (uint)backingId;
+            return Volatile.Read(ref _closed) != 0 ? Errno.EBADF : Libc.Ioctl(Fd, Libc.FuseDevIocBackingClose, &id) == 0 ? 0 : Libc.LastErrno;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writers);
+        }
+    }
+
     /// <summary>Refuses further writes, waits for those in progress, closes the fd (once).</summary>
     public void Close()
     {

@@ -20,6 +20,9 @@ internal static unsafe partial class Libc
     public const ulong MsNosuid = 2;
     public const ulong MsNodev = 4;
     public const ulong FuseDevIocClone = 0x8004e500; // _IOR(229, 0, uint32_t)
+    public const ulong FuseDevIocBackingOpen = 0x4010e501; // _IOW(229, 1, struct fuse_backing_map): 7.40
+    public const ulong FuseDevIocBackingClose = 0x4004e502; // _IOW(229, 2, uint32_t): 7.40
+    public const int ORdOnly = 0;
     public const int FOk = 0;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -11,6 +11,20 @@ internal interface IFuseChannel
     /// (ENOENT: the kernel no longer waits for this request; ENODEV: unmounted).
     /// </summary>
     int Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body, ReadOnlySpan<byte> payload);
+
+    /// <summary>
+    /// FUSE_DEV_IOC_BACKING_OPEN (7.40): registers <paramref name="path"/>, opened read-only, as a
+    /// passthrough backing file of this connection. Returns 0 and the id, or the errno (EPERM without
+    /// CAP_SYS_ADMIN, ENOTTY/EINVAL on kernels or mounts without passthrough). Any fd of the connection works.
+    /// </summary>
+    int OpenBacking(string path, out int backingId)
+    {
+        backingId = 0;
+        return Errno.ENOSYS;
+    }
+
+    /// <summary>FUSE_DEV_IOC_BACKING_CLOSE: forgets the id; files the kernel opened with it keep their reference.</summary>
+    int CloseBacking(int backingId) => Errno.ENOSYS;
 }
 
 /// <summary>The decoded in_header of one request, plus the channel its reply goes to.</summary>

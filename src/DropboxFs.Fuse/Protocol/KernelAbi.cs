@@ -40,7 +40,10 @@ internal unsafe struct InitOut
     public uint MaxWrite, TimeGran;
     public ushort MaxPages, MapAlignment;
     public uint Flags2;
-    public fixed uint Unused[7];
+
+    /// <summary>7.40 (unused[0] before): stacking depth of the mount when passthrough is granted.</summary>
+    public uint MaxStackDepth;
+    public fixed uint Unused[6];
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -91,7 +94,19 @@ internal struct OpenIn
 internal struct OpenOut
 {
     public ulong Fh;
-    public uint OpenFlags, Padding;
+    public uint OpenFlags;
+
+    /// <summary>7.40 (padding before): the id FUSE_DEV_IOC_BACKING_OPEN returned, with FOPEN_PASSTHROUGH.</summary>
+    public int BackingId;
+}
+
+/// <summary>FUSE_DEV_IOC_BACKING_OPEN's argument (7.40 <c>struct fuse_backing_map</c>).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct BackingMap
+{
+    public int Fd;
+    public uint Flags;
+    public ulong Padding;
 }
 
 [StructLayout(LayoutKind.Sequential)]

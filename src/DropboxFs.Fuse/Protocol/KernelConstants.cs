@@ -70,6 +70,16 @@ internal enum InitFlags : uint
     InitExt = 1u << 30,
 }
 
+/// <summary>INIT flags2 (bits 32..63 of the capability set, shifted down; read only with <see cref="InitFlags.InitExt"/>).</summary>
+[Flags]
+internal enum InitFlags2 : uint
+{
+    None = 0,
+
+    /// <summary>FUSE_PASSTHROUGH (1ULL &lt;&lt; 37, 7.40): opens may hand the kernel a backing file.</summary>
+    Passthrough = 1u << 5,
+}
+
 /// <summary>open_out.open_flags.</summary>
 [Flags]
 internal enum FopenFlags : uint
@@ -79,6 +89,10 @@ internal enum FopenFlags : uint
     KeepCache = 1 << 1,
     NonSeekable = 1 << 2,
     CacheDir = 1 << 3,
+
+    /// <summary>FOPEN_PASSTHROUGH (7.40): the kernel reads open_out.backing_id's file itself. May only be
+    /// combined with DIRECT_IO/PARALLEL_DIRECT_WRITES/NOFLUSH (FOPEN_PASSTHROUGH_MASK), never KEEP_CACHE.</summary>
+    Passthrough = 1 << 7,
 }
 
 /// <summary>setattr_in.valid.</summary>
@@ -108,6 +122,20 @@ internal static class KernelConstants
     /// layouts are the fixed ones in KernelAbi.cs. The kernel talks whatever minor we declare.
     /// </summary>
     public const uint OurMinor = 31;
+
+    /// <summary>
+    /// The dialect when passthrough is granted: FOPEN_PASSTHROUGH, open_out.backing_id and
+    /// init_out.max_stack_depth are 7.40. Requests keep the 7.31 layouts: extension headers (7.38)
+    /// only follow requests when FUSE_SECURITY_CTX/CREATE_SUPP_GROUP are granted, and we never ask.
+    /// </summary>
+    public const uint PassthroughMinor = 40;
+
+    /// <summary>
+    /// init_out.max_stack_depth with passthrough: our backing files live on a plain disk filesystem
+    /// (depth 0), so the mount is depth 1. The kernel refuses passthrough for 0 or more than
+    /// FILESYSTEM_MAX_STACK_DEPTH (2).
+    /// </summary>
+    public const uint PassthroughStackDepth = 1;
 
     /// <summary>Below 7.12 there are no invalidation notifications; refuse such kernels (all pre-2009).</summary>
     public const uint MinimumMinor = 12;

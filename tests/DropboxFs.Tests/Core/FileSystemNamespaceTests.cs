@@ -116,8 +116,7 @@ public sealed class FileSystemNamespaceTests
     public async Task CopyFileRangeOfAWholeUnchangedFileIsAServerSideCopy()
     {
         await using var m = await CoreMount.StartAsync();
-        var content = new byte[300_000];
-        new Random(5).NextBytes(content);
+        var content = FileSystemReadTests.RandomBytes(300_000, seed: 5);
         await m.PutAsync("/photo.jpg", content);
         await m.SyncAsync();
         var source = await m.WalkAsync("/photo.jpg");

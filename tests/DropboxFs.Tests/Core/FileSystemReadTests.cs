@@ -7,7 +7,7 @@ public class FileSystemReadTests
 {
     private const int MiB = 1 << 20;
 
-    private static byte[] RandomBytes(int size, int seed)
+    internal static byte[] RandomBytes(int size, int seed)
     {
         var bytes = new byte[size];
         new Random(seed).NextBytes(bytes);

@@ -10,12 +10,7 @@ public sealed class FileSystemWriteTests
     private const ulong Root = IFileSystem.RootNodeId;
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private static byte[] Bytes(int size, int seed)
-    {
-        var data = new byte[size];
-        new Random(seed).NextBytes(data);
-        return data;
-    }
+    private static byte[] Bytes(int size, int seed) => FileSystemReadTests.RandomBytes(size, seed);
 
     [Fact]
     public async Task ANewFileIsUploadedWithItsContentHashAfterRelease()

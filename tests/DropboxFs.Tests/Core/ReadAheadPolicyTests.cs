@@ -31,11 +31,30 @@ public class ReadAheadPolicyTests
         }
 
         Assert.True(spans.Zip(spans.Skip(1)).All(p => p.Second >= p.First));
-        Assert.Equal(ReadAheadPolicy.MaxSpan, spans[^1]);
+        Assert.Equal(ReadAheadPolicy.MaxSpan, policy.Span);
+        Assert.Equal(2 * ReadAheadPolicy.MaxSpan, spans[^1]); // a sequential reader keeps two spans ahead
         Assert.Equal(ReadAheadPolicy.MaxSpan / ReadAheadPolicy.MaxDownloadsInFlight, policy.PieceSize);
 
         var (s, e) = policy.OnRead(900L << 20, 4096, GiB);
         Assert.Equal(ReadAheadPolicy.RandomSpan, e - s);
+    }
+
+    [Fact]
+    public void ALateReadBehindTheStreamKeepsTheSpan()
+    {
+        var policy = new ReadAheadPolicy();
+        for (var i = 0; i < 40; i++)
+        {
+            policy.OnRead((long)i << 20, 1 << 20, GiB);
+        }
+
+        policy.OnRead(30L << 20, 1 << 20, GiB); // answered late by a slow reader thread: 10 MiB behind
+        Assert.True(policy.IsSequential);
+        Assert.Equal(ReadAheadPolicy.MaxSpan, policy.Span);
+        policy.OnRead(41L << 20, 1 << 20, GiB); // the stream goes on where it was
+        Assert.True(policy.IsSequential);
+        policy.OnRead(200L << 20, 1 << 20, GiB); // a real jump still resets
+        Assert.Equal(ReadAheadPolicy.RandomSpan, policy.Span);
     }
 
     [Fact]

@@ -28,6 +28,39 @@ internal sealed class CapturingChannel : IFuseChannel
     }
 
     public bool HasMessage => _messages.Reader.TryPeek(out _);
+
+    /// <summary>errno for FUSE_DEV_IOC_BACKING_OPEN; ENOSYS (as a channel without passthrough) unless a test sets 0.</summary>
+    public int BackingErrno { get; set; } = Errno.ENOSYS;
+
+    /// <summary>Paths registered as backing files, in order; the id of entry i is i + 1.</summary>
+    public List<string> BackingOpened { get; } = [];
+
+    public List<int> BackingClosed { get; } = [];
+
+    public int OpenBacking(string path, out int backingId)
+    {
+        lock (BackingOpened)
+        {
+            backingId = 0;
+            if (BackingErrno != 0)
+            {
+                return BackingErrno;
+            }
+
+            BackingOpened.Add(path);
+            backingId = BackingOpened.Count;
+            return 0;
+        }
+    }
+
+    public int CloseBacking(int backingId)
+    {
+        lock (BackingOpened)
+        {
+            BackingClosed.Add(backingId);
+            return 0;
+        }
+    }
 }
 
 /// <summary>A captured reply: out_header plus body.</summary>
@@ -50,10 +83,10 @@ internal sealed class DispatcherHarness
 {
     private ulong _unique = 100;
 
-    public DispatcherHarness(IFileSystem fs, TimeSpan? negativeTimeout = null)
+    public DispatcherHarness(IFileSystem fs, TimeSpan? negativeTimeout = null, bool passthrough = false)
     {
         var attrs = new FuseAttributes(1234, 5678, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), negativeTimeout ?? TimeSpan.FromSeconds(1));
-        Dispatcher = new FuseDispatcher(fs, attrs, NullLogger.Instance, TimeProvider.System);
+        Dispatcher = new FuseDispatcher(fs, attrs, NullLogger.Instance, TimeProvider.System) { PassthroughWanted = passthrough };
     }
 
     public FuseDispatcher Dispatcher { get; }
@@ -99,9 +132,9 @@ internal sealed class DispatcherHarness
     }
 
     /// <summary>INIT as kernel 7.45 sends it (offer measured on the project VM).</summary>
-    public async Task<Reply> InitAsync(uint minor = 45, uint flags = 0xfffffffb)
+    public async Task<Reply> InitAsync(uint minor = 45, uint flags = 0xfffffffb, uint flags2 = 0)
     {
-        var init = new InitIn { Major = 7, Minor = minor, MaxReadahead = 131072, Flags = flags };
+        var init = new InitIn { Major = 7, Minor = minor, MaxReadahead = 131072, Flags = flags, Flags2 = flags2 };
         return await CallAsync(FuseOpcode.Init, 0, Struct(init));
     }
 

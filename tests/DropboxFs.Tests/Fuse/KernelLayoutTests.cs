@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using DropboxFs.Fuse.Native;
 using DropboxFs.Fuse.Protocol;
 using DropboxFs.Tests.Infrastructure;
 
@@ -61,6 +62,16 @@ public sealed class KernelLayoutTests : IDisposable
 
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
         Assert.True(fields.Count >= 120, $"probe printed only {fields.Count} fields");
+    }
+
+    [Fact]
+    public async Task IoctlNumbersMatchTheKernelMacros()
+    {
+        var ioctls = (await RunLayoutProbeAsync()).Where(l => l[0] == "I").ToDictionary(l => l[1], l => ulong.Parse(l[2]));
+
+        Assert.Equal(Libc.FuseDevIocClone, ioctls["FUSE_DEV_IOC_CLONE"]);
+        Assert.Equal(Libc.FuseDevIocBackingOpen, ioctls["FUSE_DEV_IOC_BACKING_OPEN"]);
+        Assert.Equal(Libc.FuseDevIocBackingClose, ioctls["FUSE_DEV_IOC_BACKING_CLOSE"]);
     }
 
     [Fact]
