@@ -68,6 +68,11 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
+        if (!options.ReadOnly && string.IsNullOrEmpty(options.StateDirectory))
+        {
+            throw new ArgumentException("A writable mount needs a state folder (StateDirectory) for its upload journal", nameof(options));
+        }
+
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggers.CreateLogger<DropboxFileSystem>();
         Directory.CreateDirectory(options.CacheDirectory);
@@ -94,7 +99,18 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
                 logger.LogWarning("Could not read the space usage ({Error}); df shows 0 until the next refresh", e.Message);
             }
 
-            return new DropboxFileSystem(client, options, db, root, calls, space);
+            var fs = new DropboxFileSystem(client, options, db, root, calls, space);
+            try
+            {
+                await fs.OpenUploadsAsync(ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await fs.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            return fs;
         }
         catch
         {
@@ -213,6 +229,12 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
         }
 
         _handles.Clear();
+        await ReleaseWritersAsync().ConfigureAwait(false);
+        if (Uploads is { } uploads)
+        {
+            await uploads.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _blocks.DisposeAsync().ConfigureAwait(false);
         _db.Dispose();
     }

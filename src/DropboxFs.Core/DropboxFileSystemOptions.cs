@@ -8,8 +8,15 @@ public sealed class DropboxFileSystemOptions
     /// <summary>Metadata DB and block cache; everything here can be rebuilt.</summary>
     public required string CacheDirectory { get; init; }
 
-    /// <summary>Upload journal and staging (later); never wiped automatically.</summary>
+    /// <summary>Upload journal and staging files; never wiped automatically. Required unless <see cref="ReadOnly"/>.</summary>
     public string? StateDirectory { get; init; }
+
+    /// <summary>[--write-back-delay] Pause after the last close before a file's upload starts, so rapid
+    /// re-saves and rsync's rename-after-write coalesce into one upload. Default 2 s.</summary>
+    public TimeSpan WriteBackDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>[--sync-uploads] close(2) returns only after the upload is committed (or has failed).</summary>
+    public bool SyncUploads { get; init; }
 
     /// <summary>Hard cap on cached file bytes (default 10 GiB).</summary>
     public long CacheSizeBytes { get; init; } = 10L << 30;
@@ -17,7 +24,7 @@ public sealed class DropboxFileSystemOptions
     /// <summary>"" mounts the whole account, else a folder such as "/Some/Folder".</summary>
     public string RemoteRoot { get; init; } = "";
 
-    /// <summary>Refuse every mutation (EROFS). Mutations are refused in any case until the write path exists.</summary>
+    /// <summary>Refuse every mutation (EROFS); no upload queue is opened.</summary>
     public bool ReadOnly { get; init; }
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

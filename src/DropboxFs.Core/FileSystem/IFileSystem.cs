@@ -47,6 +47,14 @@ public interface IFileSystem
 
     ValueTask RenameAsync(ulong parent, string name, ulong newParent, string newName, FsRenameFlags flags, CancellationToken ct);
 
+    /// <summary>
+    /// copy_file_range: copies up to <paramref name="length"/> bytes from one open file to another and
+    /// returns the bytes copied (0 at end of input). A whole-file copy of an unchanged file becomes a
+    /// server-side copy where the backend has one.
+    /// </summary>
+    ValueTask<long> CopyFileRangeAsync(
+        ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, CancellationToken ct);
+
     ValueTask<FsStatFs> StatFsAsync(CancellationToken ct);
 }
 

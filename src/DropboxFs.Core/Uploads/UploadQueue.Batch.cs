@@ -10,7 +10,7 @@ namespace DropboxFs.Core.Uploads;
 /// the next batch without counting as a try and without being shown. A finish with an unknown outcome
 /// is checked by content_hash instead of being repeated blindly.
 /// </summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     private sealed record Prepared(UploadJob Job, UploadSessionCursor Cursor, string Hash, string StagingFile);
 

@@ -6,7 +6,7 @@ namespace DropboxFs.Core.Uploads;
 
 /// <summary>What happens after the server accepted a commit: conflict bookkeeping, re-targeting a rename
 /// that happened while the commit was in flight, the journal row removal and the facade callback.</summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     /// <param name="committed">The row as it was when the commit was sent (its Path is where it went).</param>
     private async Task CompleteAsync(UploadJob committed, FileMetadata meta, string stagingFile, CancellationToken ct)

@@ -5,7 +5,7 @@ namespace DropboxFs.Core.Uploads;
 
 /// <summary>Namespace operations that touch files still pending upload: applied to the journal in one
 /// local transaction, without a Dropbox call.</summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     /// <summary>
     /// A rename of <paramref name="fromPath"/> (a file, or a folder with pending files below it) to

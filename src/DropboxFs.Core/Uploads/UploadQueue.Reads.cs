@@ -4,7 +4,7 @@ namespace DropboxFs.Core.Uploads;
 
 /// <summary>Reads of a file whose newest content is still pending: until the commit lands (and the
 /// facade learns the new rev through OnCommitted), a read after close must see the staged bytes.</summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     /// <summary>Reads the newest pending content of <paramref name="path"/>: an open writer's, else the
     /// newest row's staging. Null when nothing is pending (read the committed rev instead).</summary>

@@ -8,7 +8,7 @@ namespace DropboxFs.Core.Uploads;
 /// and one job per file is in flight), runs large ones as single session uploads (up to
 /// MaxConcurrentUploads) and gathers small ones into one batch at a time (one finish_batch_v2 in flight).
 /// </summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     private readonly List<Task> _running = [];
     private Task _batch = Task.CompletedTask;

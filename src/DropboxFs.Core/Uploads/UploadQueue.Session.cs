@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DropboxFs.Core.Uploads;
 
 /// <summary>A large job: one sequential session, resumed from the journal's (id, offset), then finish.</summary>
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     // finish/incorrect_offset loops are bounded: each pass either advances or restarts the session.
     private const int MaxFinishAttempts = 5;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Core.Uploads;
 
-internal sealed partial class UploadQueue
+public sealed partial class UploadQueue
 {
     /// <summary>
     /// Opens <paramref name="path"/> for writing. A file already open for writing shares its writer (one
@@ -12,7 +12,7 @@ internal sealed partial class UploadQueue
     /// Otherwise the writer starts from <paramref name="writeBase"/> (null = a new file).
     /// The row exists before this returns.
     /// </summary>
-    public async Task<UploadWriter> OpenForWriteAsync(string path, WriteBase? writeBase, bool truncate, CancellationToken ct = default)
+    internal async Task<UploadWriter> OpenForWriteAsync(string path, WriteBase? writeBase, bool truncate, CancellationToken ct = default)
     {
         var key = PathKey.Normalize(path);
         await _gate.WaitAsync(ct).ConfigureAwait(false);

@@ -15,7 +15,7 @@ namespace DropboxFs.Core.Uploads;
 /// Lock order: <see cref="_gate"/> → a writer's stream gate → <c>SqliteDatabase._writeLock</c>.
 /// Nothing holding <see cref="_gate"/> awaits the network.
 /// </remarks>
-internal sealed partial class UploadQueue : IAsyncDisposable
+public sealed partial class UploadQueue : IAsyncDisposable
 {
     private readonly DropboxClient _client;
     private readonly UploadQueueOptions _options;
@@ -57,7 +57,7 @@ internal sealed partial class UploadQueue : IAsyncDisposable
 
     /// <summary>Opens the journal in the state folder, turns rows interrupted while open into staged
     /// ones, and starts the scheduler: every row that is not committed resumes.</summary>
-    public static async Task<UploadQueue> OpenAsync(DropboxClient client, UploadQueueOptions options, CancellationToken ct = default)
+    internal static async Task<UploadQueue> OpenAsync(DropboxClient client, UploadQueueOptions options, CancellationToken ct = default)
     {
         Directory.CreateDirectory(options.StateDirectory);
         Directory.CreateDirectory(System.IO.Path.Combine(options.StateDirectory, "staging"));

@@ -39,11 +39,21 @@ internal sealed class CoreMount : IAsyncDisposable
     /// <summary>Every IndexProgress report, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<IndexProgress> Progress { get; } = new();
 
-    public static async Task<CoreMount> StartAsync(string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null)
+    public string StateDirectory => Path.Combine(_temp.Path, "state");
+
+    /// <summary>Mount options beyond the defaults: read-only, sync-uploads, write-back delay.</summary>
+    public bool ReadOnly { get; set; }
+
+    public bool SyncUploads { get; set; }
+
+    public TimeSpan WriteBackDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public static async Task<CoreMount> StartAsync(
+        string remoteRoot = "", long cacheSize = 10L << 30, bool sync = true, TimeProvider? time = null, bool readOnly = false, bool syncUploads = false)
     {
         var server = await EmulatorServer.StartAsync(new EmulatorOptions { EnableControlApi = true });
         var client = NewClient(server);
-        var mount = new CoreMount(server, client);
+        var mount = new CoreMount(server, client) { ReadOnly = readOnly, SyncUploads = syncUploads };
         await mount.OpenAsync(remoteRoot, cacheSize, sync, time);
         return mount;
     }
@@ -63,6 +73,10 @@ internal sealed class CoreMount : IAsyncDisposable
             RemoteRoot = remoteRoot,
             IndexProgress = new Recorder(Progress),
             TimeProvider = time ?? TimeProvider.System,
+            StateDirectory = StateDirectory,
+            ReadOnly = ReadOnly,
+            SyncUploads = SyncUploads,
+            WriteBackDelay = WriteBackDelay,
         }, CancellationToken.None);
         Fs.AttachNotifier(Notifier);
         if (sync)

@@ -331,9 +331,9 @@ public class FileSystemSyncTests
     }
 
     [Fact]
-    public async Task EveryMutationAnswersReadOnly()
+    public async Task EveryMutationOfAReadOnlyMountAnswersReadOnly()
     {
-        await using var m = await CoreMount.StartAsync();
+        await using var m = await CoreMount.StartAsync(readOnly: true);
         await m.PutAsync("/f.txt", "f");
         await m.SyncAsync();
         var f = await m.WalkAsync("/f.txt");

@@ -390,6 +390,35 @@ public sealed class MemoryFileSystem : IFileSystem
         }
     }
 
+    public ValueTask<long> CopyFileRangeAsync(
+        ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, CancellationToken ct)
+    {
+        Record($"CopyFileRange({nodeIn},{offsetIn},{nodeOut},{offsetOut},{length})");
+        lock (_lock)
+        {
+            ThrowIfReadOnly();
+            CheckHandleLocked(nodeIn, handleIn);
+            CheckHandleLocked(nodeOut, handleOut);
+            var source = _nodes[nodeIn].Content;
+            var target = _nodes[nodeOut];
+            var n = (int)Math.Clamp(source.Length - offsetIn, 0, length);
+            if (n == 0)
+            {
+                return ValueTask.FromResult(0L);
+            }
+
+            var content = target.Content;
+            if (offsetOut + n > content.Length)
+            {
+                Array.Resize(ref content, (int)(offsetOut + n));
+            }
+
+            source.AsSpan((int)offsetIn, n).CopyTo(content.AsSpan((int)offsetOut));
+            target.Content = content;
+            return ValueTask.FromResult((long)n);
+        }
+    }
+
     public ValueTask<FsStatFs> StatFsAsync(CancellationToken ct)
     {
         Record("StatFs");
