@@ -17,6 +17,8 @@ command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
 [ -f /usr/include/linux/fuse.h ] || need_apt+=(linux-libc-dev)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v rsync >/dev/null 2>&1 || need_apt+=(rsync)
+command -v git >/dev/null 2>&1 || need_apt+=(git)          # the mount tests run git inside a mount
+command -v diff >/dev/null 2>&1 || need_apt+=(diffutils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # the official Python SDK, as a second external client of the emulator (Debian's package, system python)

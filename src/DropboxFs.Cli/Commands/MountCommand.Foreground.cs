@@ -40,21 +40,30 @@ internal static partial class MountCommand
                 client = await ctx.GetClientAsync();
             }
 
-            string cacheDir = s.CacheDirectory ?? await DefaultCacheDirectoryAsync(client, emulator?.BaseUri.AbsoluteUri ?? ctx.Endpoint, s.RemoteRoot, ctx.Cancellation);
+            // The emulator's port changes on every start; its data folder identifies the account instead.
+            string? endpointKey = emulator is null ? ctx.Endpoint : "emulator:" + EmulatorDataDirectory();
+            string? accountKey = s.CacheDirectory is null || (!s.ReadOnly && s.Writes.StateDirectory is null)
+                ? await AccountKeyAsync(client, endpointKey, s.RemoteRoot, ctx.Cancellation)
+                : null;
+            string cacheDir = s.CacheDirectory ?? Path.Combine(CacheRoot(), accountKey!);
+            string? stateDir = s.ReadOnly ? null : PrepareStateDirectory(s.Writes.StateDirectory ?? DefaultStateDirectory(accountKey!));
             ctx.Subject.Path = s.RemoteRoot.Length == 0 ? "/" : s.RemoteRoot;
             var progress = IndexProgressLine.ForTerminal(TimeProvider.System);
             await using var fs = await DropboxFileSystem.OpenAsync(client, new DropboxFileSystemOptions
             {
                 CacheDirectory = cacheDir,
+                StateDirectory = stateDir,
                 CacheSizeBytes = s.CacheSizeBytes,
                 RemoteRoot = s.RemoteRoot,
                 ReadOnly = s.ReadOnly,
+                WriteBackDelay = s.Writes.WriteBackDelay,
+                SyncUploads = s.Writes.SyncUploads,
                 IndexProgress = progress,
                 LoggerFactory = loggers,
             }, ctx.Cancellation);
             try
             {
-                return await ServeAsync(ctx, s, fs, loggers, logger, cacheDir);
+                return await ServeAsync(ctx, s, fs, loggers, logger, cacheDir, stateDir);
             }
             finally
             {
@@ -80,7 +89,7 @@ internal static partial class MountCommand
         }
     }
 
-    private static async Task<ExitCode> ServeAsync(CliContext ctx, MountSettings s, DropboxFileSystem fs, ILoggerFactory loggers, ILogger logger, string cacheDir)
+    private static async Task<ExitCode> ServeAsync(CliContext ctx, MountSettings s, DropboxFileSystem fs, ILoggerFactory loggers, ILogger logger, string cacheDir, string? stateDir)
     {
         var mount = new FuseMount(fs, new FuseMountOptions
         {
@@ -97,11 +106,15 @@ internal static partial class MountCommand
             await Task.WhenAny(mount.Ready, run);
             await mount.Ready; // throws FuseMountException when the mount failed
             await fs.StartSyncAsync(ctx.Cancellation);
-            await using var status = MountStatusServer.Start(s.MountPoint, s.RemoteRoot, fs, mount, TimeProvider.System, logger);
+            await using var status = MountStatusServer.Start(s.MountPoint, s.RemoteRoot, stateDir, fs, mount, TimeProvider.System, logger);
             Console.WriteLine($"Mounted {(s.RemoteRoot.Length == 0 ? "Dropbox" : s.RemoteRoot)} at {s.MountPoint}{(s.ReadOnly ? " (read-only)" : "")}. "
                 + $"Stop with Ctrl-C or `dropboxfs unmount {s.MountPoint}`.");
-            logger.LogInformation("Cache in {CacheDirectory}", cacheDir);
+            logger.LogInformation("Cache in {CacheDirectory}, upload journal in {StateDirectory}", cacheDir, stateDir ?? "(none: read-only)");
             await run;
+            if (!status.ForceRequested)
+            {
+                await DrainOnExitAsync(fs, logger); // the status socket stays up meanwhile, so `status` shows it
+            }
         }
 
         Console.WriteLine($"Unmounted {s.MountPoint}.");
@@ -118,12 +131,12 @@ internal static partial class MountCommand
         return server;
     }
 
-    /// <summary>~/.cache/dropboxfs/&lt;hash of endpoint, account and remote root&gt;: another account never sees this cache.</summary>
-    private static async Task<string> DefaultCacheDirectoryAsync(DropboxClient client, string? endpoint, string remoteRoot, CancellationToken ct)
+    /// <summary>Hash of endpoint, account and remote root: the folder name under the cache and state roots,
+    /// so another account (or another remote root) never sees this cache or this upload journal.</summary>
+    private static async Task<string> AccountKeyAsync(DropboxClient client, string? endpoint, string remoteRoot, CancellationToken ct)
     {
         var account = await client.GetCurrentAccountAsync(ct);
         string key = $"{endpoint ?? "dropbox"}|{account.AccountId}|{remoteRoot.ToLowerInvariant()}";
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
-        return Path.Combine(CacheRoot(), hash);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
     }
 }

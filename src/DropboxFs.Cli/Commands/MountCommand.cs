@@ -6,7 +6,7 @@ namespace DropboxFs.Cli.Commands;
 
 /// <summary>
 /// <c>dropboxfs mount MOUNTPOINT</c>: serves the account (or --remote-root) through FUSE until
-/// Ctrl-C, SIGTERM or <c>dropboxfs unmount</c>. Mutations answer EROFS until the write path exists.
+/// Ctrl-C, SIGTERM or <c>dropboxfs unmount</c>. Read-write unless --read-only (MountCommand.Writes.cs).
 /// </summary>
 internal static partial class MountCommand
 {
@@ -27,6 +27,11 @@ internal static partial class MountCommand
         {
             s_mountPoint, s_remoteRoot, s_cacheDir, s_cacheSize, s_readOnly, s_foreground, s_daemon, s_logFile, s_allowOther, s_emulator,
         };
+        foreach (var option in WriteOptions())
+        {
+            command.Options.Add(option);
+        }
+
         command.SetCliAction(RunAsync);
         return command;
     }
@@ -46,7 +51,8 @@ internal static partial class MountCommand
             ReadOnly: ctx.Get(s_readOnly),
             AllowOther: ctx.Get(s_allowOther),
             LogFile: ctx.Get(s_logFile) is { } log ? Path.GetFullPath(log) : null,
-            UseEmulator: ctx.Get(s_emulator));
+            UseEmulator: ctx.Get(s_emulator),
+            Writes: ReadWriteSettings(ctx, ctx.Get(s_readOnly)));
 
         return ctx.Get(s_daemon)
             ? await RunDaemonAsync(ctx, settings)
@@ -61,7 +67,8 @@ internal static partial class MountCommand
         bool ReadOnly,
         bool AllowOther,
         string? LogFile,
-        bool UseEmulator);
+        bool UseEmulator,
+        WriteSettings Writes);
 
     /// <summary>"10G" → 10 GiB; suffixes K, M, G, T are powers of 1024; a plain number is bytes.</summary>
     internal static long ParseSize(string text)

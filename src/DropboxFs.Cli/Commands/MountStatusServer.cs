@@ -5,30 +5,35 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DropboxFs.Core;
+using DropboxFs.Core.Uploads;
 using DropboxFs.Fuse;
 using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Cli.Commands;
 
 /// <summary>
-/// Serves a running mount's stats to <c>dropboxfs status</c> over a Unix socket only its user can open:
-/// the socket is 0600 inside a 0700 directory ($XDG_RUNTIME_DIR/dropboxfs, else ~/.cache/dropboxfs/run),
-/// named after a hash of the mountpoint. Protocol: connect, read one JSON document, the server closes.
+/// Serves a running mount's stats to <c>dropboxfs status</c> and upload drains to <c>dropboxfs unmount</c>
+/// over a Unix socket only its user can open: the socket is 0600 inside a 0700 directory
+/// ($XDG_RUNTIME_DIR/dropboxfs, else ~/.cache/dropboxfs/run), named after a hash of the mountpoint.
+/// Protocol: connect, send one request line (<see cref="StatusRequest"/>, <see cref="DrainRequest"/>,
+/// <see cref="ForceRequest"/>), read the answer until the server closes.
 /// </summary>
-internal sealed class MountStatusServer : IAsyncDisposable
+internal sealed partial class MountStatusServer : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly string _path;
     private readonly Func<byte[]> _snapshot;
+    private readonly UploadQueue? _uploads;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
 
-    private MountStatusServer(Socket socket, string path, Func<byte[]> snapshot, ILogger logger)
+    private MountStatusServer(Socket socket, string path, Func<byte[]> snapshot, UploadQueue? uploads, ILogger logger)
     {
         _socket = socket;
         _path = path;
         _snapshot = snapshot;
+        _uploads = uploads;
         _logger = logger;
         _accept = AcceptLoopAsync();
     }
@@ -48,7 +53,7 @@ internal sealed class MountStatusServer : IAsyncDisposable
         return Path.Combine(RunDirectory(), hash + ".sock");
     }
 
-    public static MountStatusServer Start(string mountPoint, string remoteRoot, DropboxFileSystem fs, FuseMount mount, TimeProvider time, ILogger logger)
+    public static MountStatusServer Start(string mountPoint, string remoteRoot, string? stateDir, DropboxFileSystem fs, FuseMount mount, TimeProvider time, ILogger logger)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -66,11 +71,14 @@ internal sealed class MountStatusServer : IAsyncDisposable
         socket.Listen(8);
         var mountedAt = time.GetUtcNow();
         int pid = Environment.ProcessId;
-        return new MountStatusServer(socket, path, () => Render(mountPoint, remoteRoot, pid, mountedAt, time.GetUtcNow(), fs.GetStats(), mount.GetStats()), logger);
+        var uploads = fs.Uploads;
+        return new MountStatusServer(socket, path,
+            () => Render(mountPoint, remoteRoot, pid, mountedAt, time.GetUtcNow(), fs.GetStats(), mount.GetStats(), UploadsSnapshot.Take(uploads, stateDir)),
+            uploads, logger);
     }
 
     /// <summary>The stable `dropboxfs status --json` shape (snake_case, null for unknown times).</summary>
-    internal static byte[] Render(string mountPoint, string remoteRoot, int pid, DateTimeOffset mountedAt, DateTimeOffset now, FileSystemStats s, FuseStats fuse)
+    internal static byte[] Render(string mountPoint, string remoteRoot, int pid, DateTimeOffset mountedAt, DateTimeOffset now, FileSystemStats s, FuseStats fuse, UploadsSnapshot? uploads)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -122,6 +130,7 @@ internal sealed class MountStatusServer : IAsyncDisposable
             }
 
             w.WriteEndObject();
+            WriteUploads(w, uploads);
             w.WriteEndObject();
         }
 
@@ -148,9 +157,8 @@ internal sealed class MountStatusServer : IAsyncDisposable
         {
             try
             {
-                using var client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                await client.SendAsync(_snapshot(), SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                client.Shutdown(SocketShutdown.Both);
+                var client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                _ = ServeClientAsync(client); // a drain runs for minutes: never block other status requests
             }
             catch (OperationCanceledException)
             {
@@ -168,6 +176,7 @@ internal sealed class MountStatusServer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _accept.ConfigureAwait(false);
+        await WaitForClientsAsync().ConfigureAwait(false);
         _socket.Dispose();
         File.Delete(_path);
         _stop.Dispose();

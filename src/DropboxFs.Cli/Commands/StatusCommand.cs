@@ -1,20 +1,18 @@
 using System.CommandLine;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using DropboxFs.Cli.Infrastructure;
 
 namespace DropboxFs.Cli.Commands;
 
-/// <summary><c>dropboxfs status [MOUNTPOINT]</c>: sync state, cache use and API calls of running mounts.</summary>
-internal static class StatusCommand
+/// <summary><c>dropboxfs status [MOUNTPOINT]</c>: sync state, cache use, API calls, pending uploads and conflicts of running mounts.</summary>
+internal static partial class StatusCommand
 {
     private static readonly Argument<string?> s_mountPoint = new Argument<string?>("MOUNTPOINT") { Description = "A mount (default: every running mount).", Arity = ArgumentArity.ZeroOrOne }.RejectOptionLike();
     private static readonly Option<bool> s_json = new("--json") { Description = "One JSON document per mount, one per line." };
 
     public static Command Create()
     {
-        var command = new Command("status", "Show the sync state, cache use and API calls of a running mount.") { s_mountPoint, s_json };
+        var command = new Command("status", "Show the sync state, cache use, API calls, pending uploads and conflicts of a running mount.") { s_mountPoint, s_json };
         command.SetCliAction(RunAsync);
         return command;
     }
@@ -58,25 +56,9 @@ internal static class StatusCommand
 
     private static async Task<string?> TryQueryAsync(string path, CancellationToken ct)
     {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), timeout.Token);
-            using var stream = new NetworkStream(socket, ownsSocket: false);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            return await reader.ReadToEndAsync(timeout.Token);
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
+        var answer = new System.Text.StringBuilder();
+        bool answered = await StatusSocket.RequestAsync(path, MountStatusServer.StatusRequest, line => answer.Append(line), ct);
+        return answered && answer.Length > 0 ? answer.ToString() : null;
     }
 
     private static void PrintHuman(string json, bool separate)
@@ -107,6 +89,7 @@ internal static class StatusCommand
             + $"requests: {string.Join(", ", requests)}");
         var calls = r.GetProperty("api_calls").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetInt64()}").ToList();
         Console.WriteLine($"  API calls: {(calls.Count == 0 ? "none" : string.Join(", ", calls))}");
+        PrintUploads(r.GetProperty("uploads"));
     }
 
     private static string Age(JsonElement e, string name)
