@@ -27,7 +27,7 @@ internal static partial class MountCommand
         {
             s_mountPoint, s_remoteRoot, s_cacheDir, s_cacheSize, s_readOnly, s_foreground, s_daemon, s_logFile, s_allowOther, s_emulator,
         };
-        foreach (var option in WriteOptions())
+        foreach (var option in WriteOptions().Concat(CryptOptionsOfMount()))
         {
             command.Options.Add(option);
         }
@@ -52,7 +52,8 @@ internal static partial class MountCommand
             AllowOther: ctx.Get(s_allowOther),
             LogFile: ctx.Get(s_logFile) is { } log ? Path.GetFullPath(log) : null,
             UseEmulator: ctx.Get(s_emulator),
-            Writes: ReadWriteSettings(ctx, ctx.Get(s_readOnly)));
+            Writes: ReadWriteSettings(ctx, ctx.Get(s_readOnly)),
+            Crypt: ReadCryptSettings(ctx));
 
         return ctx.Get(s_daemon)
             ? await RunDaemonAsync(ctx, settings)
@@ -68,7 +69,8 @@ internal static partial class MountCommand
         bool AllowOther,
         string? LogFile,
         bool UseEmulator,
-        WriteSettings Writes);
+        WriteSettings Writes,
+        CryptSettings? Crypt);
 
     /// <summary>"10G" → 10 GiB; suffixes K, M, G, T are powers of 1024; a plain number is bytes.</summary>
     internal static long ParseSize(string text)

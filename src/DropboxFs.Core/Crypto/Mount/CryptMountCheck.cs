@@ -61,13 +61,27 @@ public static class CryptMountCheck
     {
         long length = Math.Min(file.Attributes.Size, CryptLayout.HeaderSize + CryptLayout.BlockSize);
         byte[] cipher = new byte[length];
-        var open = await inner.OpenAsync(file.NodeId, FsOpenFlags.Read, ct).ConfigureAwait(false);
+        // Nodes from a listing are the adapter's to keep; hold one reference while reading.
+        inner.Remember(file.NodeId);
+        try
+        {
+            return await FirstBlockDecryptsAsync(inner, keys, file.NodeId, cipher, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            inner.Forget(file.NodeId, 1);
+        }
+    }
+
+    private static async Task<bool> FirstBlockDecryptsAsync(IFileSystem inner, CryptKeys keys, ulong node, byte[] cipher, CancellationToken ct)
+    {
+        var open = await inner.OpenAsync(node, FsOpenFlags.Read, ct).ConfigureAwait(false);
         try
         {
             int total = 0;
             while (total < cipher.Length)
             {
-                int n = await inner.ReadAsync(file.NodeId, open.Handle, total, cipher.AsMemory(total), ct).ConfigureAwait(false);
+                int n = await inner.ReadAsync(node, open.Handle, total, cipher.AsMemory(total), ct).ConfigureAwait(false);
                 if (n <= 0)
                 {
                     return false;
@@ -78,7 +92,7 @@ public static class CryptMountCheck
         }
         finally
         {
-            await inner.ReleaseAsync(file.NodeId, open.Handle).ConfigureAwait(false);
+            await inner.ReleaseAsync(node, open.Handle).ConfigureAwait(false);
         }
 
         byte[] nonce = new byte[CryptLayout.NonceSize];
