@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mount Dropbox at MOUNTPOINT on a fresh Linux machine:
-#   ./mount.sh ~/Dropbox [--daemon] [--read-only] [--remote-root /Folder] [any `dropboxfs mount` flag]
+#   ./mount.sh ~/Dropbox [--daemon] [--read-only] [--write-back-delay 2s] [--remote-root /Folder] [any `dropboxfs mount` flag]
 # Builds dropboxfs once (Release) when needed, installs fuse3 when missing, checks /dev/fuse, then
-# runs `dropboxfs mount` in the foreground (Ctrl-C unmounts) or, with --daemon, in the background.
+# runs `dropboxfs mount` (read-write unless --read-only) in the foreground (Ctrl-C unmounts) or, with
+# --daemon, in the background (`dropboxfs unmount MOUNTPOINT` uploads what is queued, then unmounts).
 # With no linked account (no token.json, no --endpoint/--token, no DROPBOXFS_TOKEN/ENDPOINT) it
 # mounts the built-in emulator (data in ~/.local/share/dropboxfs/emulator) and says so.
 set -euo pipefail
@@ -11,7 +12,7 @@ root=$PWD
 say() { printf 'mount.sh: %s\n' "$*" >&2; }
 
 if [ $# -lt 1 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  echo "usage: ./mount.sh MOUNTPOINT [--daemon] [--read-only] [--remote-root /Folder] [--cache-dir DIR] [--cache-size 10G] [--allow-other] [--log-file F] [--log-level L] [--endpoint URL --token T]" >&2
+  echo "usage: ./mount.sh MOUNTPOINT [--daemon] [--read-only] [--remote-root /Folder] [--cache-dir DIR] [--cache-size 10G] [--state-dir DIR] [--write-back-delay 2s] [--sync-uploads] [--allow-other] [--log-file F] [--log-level L] [--endpoint URL --token T]" >&2
   exit 2
 fi
 

@@ -81,6 +81,8 @@ int main(void)
     S(fuse_fsync_in); F(fuse_fsync_in, fh); F(fuse_fsync_in, fsync_flags); F(fuse_fsync_in, padding);
 
     S(fuse_rename_in); F(fuse_rename_in, newdir);
+    S(fuse_copy_file_range_in); F(fuse_copy_file_range_in, fh_in); F(fuse_copy_file_range_in, off_in); F(fuse_copy_file_range_in, nodeid_out);
+    F(fuse_copy_file_range_in, fh_out); F(fuse_copy_file_range_in, off_out); F(fuse_copy_file_range_in, len); F(fuse_copy_file_range_in, flags);
     S(fuse_rename2_in); F(fuse_rename2_in, newdir); F(fuse_rename2_in, flags); F(fuse_rename2_in, padding);
     S(fuse_access_in); F(fuse_access_in, mask); F(fuse_access_in, padding);
 

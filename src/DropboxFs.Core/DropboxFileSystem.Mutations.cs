@@ -1,64 +1,82 @@
 using DropboxFs.Core.FileSystem;
+using DropboxFs.Core.Names;
 using DropboxFs.Core.Nodes;
 
 namespace DropboxFs.Core;
 
 /// <summary>
-/// Mutations. No node implements the write capabilities yet (the write path is a later issue), so
-/// each of these resolves its target and answers ReadOnly; a read-only mount will keep answering so.
+/// setattr, and the capability check every mutation goes through: nodes of a read-only mount (and
+/// revision views) have no write capability, so every mutation answers ReadOnly without special cases.
 /// </summary>
 public sealed partial class DropboxFileSystem
 {
-    public ValueTask<FsAttributes> SetAttrAsync(ulong node, FsSetAttr change, CancellationToken ct)
+    /// <summary>truncate/ftruncate (Size) and utimens (ModifiedTime → client_modified of the upload). chmod/chown
+    /// arrive with neither and succeed without effect (Dropbox stores no modes), so cp -a and rsync -a work.</summary>
+    public async ValueTask<FsAttributes> SetAttrAsync(ulong node, FsSetAttr change, CancellationToken ct)
     {
         var target = _nodes.Get(node);
         if (change is { Size: null, ModifiedTime: null })
         {
-            return ValueTask.FromResult(AttributesOf(target));
+            return AttributesOf(target);
+        }
+
+        if (target.Kind == FsNodeKind.Directory)
+        {
+            _ = RequireWritable<IWritableDirectory>(target);
+            // Dropbox folders have no times: a folder's mtime cannot be kept, and refusing it would fail cp -a.
+            return change.Size is null ? AttributesOf(target) : throw new FsException(FsError.IsDirectory);
         }
 
         _ = RequireWritable<IWritableFile>(target);
-        throw new FsException(FsError.NotSupported);
-    }
-
-    public ValueTask<int> WriteAsync(ulong node, ulong handle, long offset, ReadOnlyMemory<byte> data, CancellationToken ct)
-    {
-        var open = GetHandle(node, handle);
-        _ = RequireWritable<IWritableFile>(open.Node);
-        throw new FsException(FsError.NotSupported);
-    }
-
-    public ValueTask<FsCreateResult> CreateAsync(ulong parent, string name, FsOpenFlags flags, CancellationToken ct) =>
-        throw Refuse(parent, name);
-
-    public ValueTask<FsEntry> MkdirAsync(ulong parent, string name, CancellationToken ct) => throw Refuse(parent, name);
-
-    public ValueTask UnlinkAsync(ulong parent, string name, CancellationToken ct) => throw Refuse(parent, name);
-
-    public ValueTask RmdirAsync(ulong parent, string name, CancellationToken ct) => throw Refuse(parent, name);
-
-    public ValueTask RenameAsync(ulong parent, string name, ulong newParent, string newName, FsRenameFlags flags, CancellationToken ct)
-    {
-        _nodes.Get(newParent);
-        ValidateName(newName);
-        throw Refuse(parent, name);
-    }
-
-    private FsException Refuse(ulong parent, string name)
-    {
-        var dir = _nodes.Get(parent);
-        ValidateName(name);
-        if (dir.Kind != FsNodeKind.Directory)
+        if (change.Size is < 0)
         {
-            return new FsException(FsError.NotDirectory);
+            throw new FsException(FsError.InvalidArgument);
         }
 
-        _ = RequireWritable<IWritableDirectory>(dir);
-        return new FsException(FsError.NotSupported);
+        // ftruncate comes with its handle; truncate(2) and utimens by path borrow a writer for the call.
+        ulong borrowed = 0;
+        if (change.Handle is not { } fh || !_writeHandles.TryGetValue(fh, out var h) || h.Node != target || !IsWriteOpen(h.Flags))
+        {
+            var flags = FsOpenFlags.Write | (change.Size == 0 ? FsOpenFlags.Truncate : 0);
+            borrowed = (await OpenLocalAsync(target, flags, ct).ConfigureAwait(false)).Handle;
+            h = _writeHandles[borrowed];
+        }
+
+        try
+        {
+            var writer = h.Writer ?? await ReopenWriterAsync(h, ct).ConfigureAwait(false);
+            if (change.Size is { } size && (borrowed == 0 || size != 0))
+            {
+                await writer.TruncateAsync(size, ct).ConfigureAwait(false);
+            }
+
+            writer.SetClientModified(change.ModifiedTime is { } mtime ? TruncateToSeconds(mtime) : Now());
+            return AttributesOf(target);
+        }
+        finally
+        {
+            if (borrowed != 0)
+            {
+                await ReleaseAsync(target.NodeId, borrowed).ConfigureAwait(false);
+            }
+        }
     }
 
-    /// <summary>The node's write capability, or ReadOnly when it has none (read-only mounts, revision views, everything today).</summary>
+    /// <summary>The node's write capability, or ReadOnly when it has none (read-only mounts, revision views).</summary>
     private T RequireWritable<T>(Node node)
         where T : class =>
         !_options.ReadOnly && node is T capability ? capability : throw new FsException(FsError.ReadOnly);
+
+    /// <summary>A lookup of a name Dropbox cannot hold answers NotFound (it cannot exist), not EINVAL.</summary>
+    private static string RemoteNameForLookup(string name)
+    {
+        try
+        {
+            return NameEscaping.ToRemote(name);
+        }
+        catch (FsException e) when (e.Error == FsError.InvalidName)
+        {
+            throw new FsException(FsError.NotFound, e.Message);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using DropboxFs.Core.FileSystem;
 using DropboxFs.Core.Metadata;
+using DropboxFs.Core.Names;
 using DropboxFs.Core.Nodes;
 
 namespace DropboxFs.Core;
@@ -17,6 +18,7 @@ public sealed partial class DropboxFileSystem
     {
         var parentNode = _nodes.Get(parent);
         ValidateName(name);
+        name = RemoteNameForLookup(name); // from here on, the name as Dropbox stores it (Names/NameEscaping.cs)
         var key = await ListedKeyAsync(parentNode, ct).ConfigureAwait(false);
         var childKey = PathKey.Child(key, name);
         Node? node = null;
@@ -62,7 +64,7 @@ public sealed partial class DropboxFileSystem
         var result = new FsDirEntry[children.Count];
         for (var i = 0; i < children.Count; i++)
         {
-            result[i] = new FsDirEntry(children[i].Name, new FsEntry(nodes[i].NodeId, AttributesOf(nodes[i])));
+            result[i] = new FsDirEntry(NameEscaping.ToLocal(children[i].Name), new FsEntry(nodes[i].NodeId, AttributesOf(nodes[i])));
         }
 
         return result;
@@ -104,7 +106,7 @@ public sealed partial class DropboxFileSystem
             return new FsAttributes(node.Ino, FsNodeKind.Directory, 0, _mountedAt, _mountedAt, ReadOnly: node is not IWritableDirectory);
         }
 
-        return new FsAttributes(node.Ino, FsNodeKind.File, e.Size, e.ClientModified, e.ServerModified, ReadOnly: node is not IWritableFile);
+        return LocalAttributes(node) ?? new FsAttributes(node.Ino, FsNodeKind.File, e.Size, e.ClientModified, e.ServerModified, ReadOnly: node is not IWritableFile);
     }
 
     private static void ValidateName(string name)

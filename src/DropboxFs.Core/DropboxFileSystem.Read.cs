@@ -27,6 +27,11 @@ public sealed partial class DropboxFileSystem
             throw new FsException(FsError.ReadOnly);
         }
 
+        if (IsWriteOpen(flags) || HasLocalState(target))
+        {
+            return await OpenLocalAsync(target, flags, ct).ConfigureAwait(false); // the write path (DropboxFileSystem.Writes.cs)
+        }
+
         var entry = target.Entry;
         var versionKey = entry.VersionKey ?? throw new FsException(FsError.IoError, $"{entry.Name} has no revision to read");
         var version = await _blocks.AcquireAsync(
@@ -40,11 +45,17 @@ public sealed partial class DropboxFileSystem
 
     public async ValueTask<int> ReadAsync(ulong node, ulong handle, long offset, Memory<byte> buffer, CancellationToken ct)
     {
-        var open = GetHandle(node, handle);
         if (offset < 0)
         {
             throw new FsException(FsError.InvalidArgument);
         }
+
+        if (_writeHandles.TryGetValue(handle, out var local) && local.Node.NodeId == node)
+        {
+            return await ReadLocalAsync(local, offset, buffer, ct).ConfigureAwait(false);
+        }
+
+        var open = GetHandle(node, handle);
 
         try
         {
@@ -58,18 +69,34 @@ public sealed partial class DropboxFileSystem
 
     public ValueTask FlushAsync(ulong node, ulong handle, CancellationToken ct)
     {
+        if (_writeHandles.TryGetValue(handle, out var local) && local.Node.NodeId == node)
+        {
+            return FlushLocalAsync(local, ct);
+        }
+
         GetHandle(node, handle);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask FsyncAsync(ulong node, ulong handle, CancellationToken ct)
     {
+        if (_writeHandles.TryGetValue(handle, out var local) && local.Node.NodeId == node)
+        {
+            return FsyncLocalAsync(local, ct);
+        }
+
         GetHandle(node, handle);
         return ValueTask.CompletedTask;
     }
 
     public async ValueTask ReleaseAsync(ulong node, ulong handle)
     {
+        if (_writeHandles.TryRemove(handle, out var local))
+        {
+            await ReleaseLocalAsync(local).ConfigureAwait(false);
+            return;
+        }
+
         if (!_handles.TryRemove(handle, out var open))
         {
             throw new FsException(FsError.BadHandle);

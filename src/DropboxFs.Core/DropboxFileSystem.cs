@@ -47,11 +47,11 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
         _db = db;
         _calls = calls;
         _entries = new EntryTable(db);
-        _nodes = new NodeTable(root);
+        _nodes = new NodeTable(root, writable: !options.ReadOnly, RootDisplayPath(options.RemoteRoot));
         _blocks = new BlockCache(
             System.IO.Path.Combine(options.CacheDirectory, "blocks"), new BlockFileTable(db), new DropboxBlockSource(client, calls),
             options.CacheSizeBytes, _time, loggers.CreateLogger<BlockCache>());
-        _applier = new ChangeApplier(db, _nodes, () => _notifier, key => _blocks.DropAsync(key), _time);
+        _applier = new ChangeApplier(db, _nodes, () => _notifier, key => _blocks.DropAsync(key), _time, IsLocalKey);
         _lister = new FolderLister(client, _applier, calls, options.IndexProgress, loggers.CreateLogger<FolderLister>());
         _sync = new SyncEngine(client, db, _applier, calls, root.Key, options.IndexProgress, _time, loggers.CreateLogger<SyncEngine>());
         if (space is not null)
@@ -120,7 +120,7 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
     }
 
     /// <summary>Where remote changes are reported; attach before <see cref="StartSyncAsync"/>.</summary>
-    public void AttachNotifier(IKernelNotifier notifier) => _notifier = notifier;
+    public void AttachNotifier(IKernelNotifier notifier) => _notifier = new Names.LocalNameNotifier(notifier);
 
     /// <summary>Takes the change cursor (or resumes the stored one) and starts the long-poll loop in the background.</summary>
     public async Task StartSyncAsync(CancellationToken ct)
@@ -165,6 +165,13 @@ public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable
         OpenHandles = _handles.Count,
         ApiCalls = _calls.Snapshot(),
     };
+
+    /// <summary>"/Some/Folder" for --remote-root some/folder/ ("" for the whole account): where uploads and folders go.</summary>
+    private static string RootDisplayPath(string remoteRoot)
+    {
+        var trimmed = remoteRoot.Trim().TrimEnd('/');
+        return trimmed.Length == 0 ? "" : trimmed.StartsWith('/') ? trimmed : "/" + trimmed;
+    }
 
     private static async Task<EntryRecord> LoadRootAsync(DropboxClient client, MetadataDatabase db, string rootKey, string remoteRoot, ApiCallCounter calls, ILogger logger, CancellationToken ct)
     {

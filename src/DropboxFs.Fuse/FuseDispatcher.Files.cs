@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Fuse;
 
-// OPEN, READ, WRITE, FLUSH, FSYNC, RELEASE, CREATE.
+// OPEN, READ, WRITE, FLUSH, FSYNC, RELEASE, CREATE, COPY_FILE_RANGE.
 internal sealed partial class FuseDispatcher
 {
     private readonly record struct IoArgs(ulong Handle, long Offset, int Size);
@@ -88,6 +88,28 @@ internal sealed partial class FuseDispatcher
             d.ReplyCreate(r, await d._fs.CreateAsync(r.NodeId, a.Name, a.Flags, ct).ConfigureAwait(false)));
     }
 
+    /// <summary>
+    /// copy_file_range(2) within the mount: the facade copies server-side (a whole unchanged file) or byte by byte.
+    /// The reply is a write_out, whose 32-bit size caps one call at 4 GiB − 4 KiB (the kernel caps len the same way).
+    /// </summary>
+    private void CopyFileRange(FuseRequest req, ReadOnlySpan<byte> body)
+    {
+        var c = FuseWire.Read<CopyFileRangeIn>(body);
+        if (c.Flags != 0)
+        {
+            ReplyError(req, Errno.EINVAL); // no flags are defined for copy_file_range(2)
+            return;
+        }
+
+        long length = (long)Math.Min(c.Len, uint.MaxValue & ~4095u);
+        Start(req, (c, length), static async (d, r, a, ct) =>
+        {
+            long n = await d._fs.CopyFileRangeAsync(
+                r.NodeId, a.c.FhIn, (long)a.c.OffIn, a.c.NodeidOut, a.c.FhOut, (long)a.c.OffOut, a.length, ct).ConfigureAwait(false);
+            d.ReplyWrite(r, n);
+        });
+    }
+
     internal static FsOpenFlags ToOpenFlags(uint flags)
     {
         var result = (flags & KernelConstants.OAccMode) switch
@@ -131,9 +153,9 @@ internal sealed partial class FuseDispatcher
         }
     }
 
-    private void ReplyWrite(FuseRequest req, int written)
+    private void ReplyWrite(FuseRequest req, long written)
     {
-        var w = new WriteOut { Size = (uint)Math.Max(0, written) };
+        var w = new WriteOut { Size = (uint)Math.Clamp(written, 0, uint.MaxValue) };
         Send(req, 0, FuseWire.Bytes(in w));
     }
 

@@ -111,6 +111,7 @@ internal sealed partial class FuseDispatcher
             case FuseOpcode.Fsync: Fsync(req, body); break;
             case FuseOpcode.Release: Release(req, body); break;
             case FuseOpcode.Create: Create(req, body); break;
+            case FuseOpcode.CopyFileRange: CopyFileRange(req, body); break;
             case FuseOpcode.Opendir: Opendir(req); break;
             case FuseOpcode.Readdir: Readdir(req, body, plus: false); break;
             case FuseOpcode.Readdirplus: Readdir(req, body, plus: true); break;
@@ -126,7 +127,7 @@ internal sealed partial class FuseDispatcher
             case FuseOpcode.Destroy: ReplyEmpty(req); break;
             case FuseOpcode.Symlink or FuseOpcode.Link or FuseOpcode.Mknod: ReplyError(req, Errno.EPERM); break; // Dropbox has no links or devices
             case FuseOpcode.Readlink: ReplyError(req, Errno.EINVAL); break; // nothing here is a symlink
-            default: ReplyError(req, Errno.ENOSYS); break; // xattrs, locks, fallocate, copy_file_range, lseek, ioctl, poll, …
+            default: ReplyError(req, Errno.ENOSYS); break; // xattrs, locks, fallocate, lseek, ioctl, poll, …
         }
     }
 

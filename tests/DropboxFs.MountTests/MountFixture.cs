@@ -71,8 +71,10 @@ public sealed class MountFixture : IAsyncLifetime
     public DropboxfsProcess StartMountProcess(string mountPoint, params string[] extra)
     {
         string cache = Path.Combine(Dir, "cache-" + Path.GetFileName(mountPoint));
+        // A writable mount keeps its upload journal here, never in the user's ~/.local/share.
+        string[] state = extra.Contains("--read-only") || extra.Contains("--state-dir") ? [] : ["--state-dir", Path.Combine(Dir, "state-" + Path.GetFileName(mountPoint))];
         return Track(DropboxfsProcess.Start(
-            ["mount", mountPoint, "--endpoint", BaseUri.AbsoluteUri, "--token", Token, "--cache-dir", cache, .. extra]));
+            ["mount", mountPoint, "--endpoint", BaseUri.AbsoluteUri, "--token", Token, "--cache-dir", cache, .. state, .. extra]));
     }
 
     public async Task<string> ControlAsync(string route, object? body = null)

@@ -115,6 +115,21 @@ internal sealed class EntryTable(SqliteDatabase db)
         return cmd.ExecuteNonQuery();
     }
 
+    /// <summary>Re-keys everything strictly below <paramref name="fromKey"/> to below <paramref name="toKey"/> (a rename
+    /// made here; display names stay). Rows already below the target are replaced.</summary>
+    public static int MoveDescendants(SqliteConnection c, SqliteTransaction tx, string fromKey, string toKey)
+    {
+        DeleteDescendants(c, tx, toKey);
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "UPDATE entries SET key = $to || substr(key, $n + 1), parent = $to || substr(parent, $n + 1) WHERE key > $lo AND key < $hi";
+        cmd.Parameters.AddWithValue("$to", toKey);
+        cmd.Parameters.AddWithValue("$n", fromKey.Length);
+        cmd.Parameters.AddWithValue("$lo", fromKey + "/");
+        cmd.Parameters.AddWithValue("$hi", fromKey + "0");
+        return cmd.ExecuteNonQuery();
+    }
+
     /// <summary>Removes the row and its whole subtree.</summary>
     public static int DeleteSubtree(SqliteConnection c, SqliteTransaction tx, string key)
     {

@@ -40,7 +40,7 @@ internal class Node
 
     internal Dictionary<string, Node>? Children { get; set; }
 
-    internal bool IsRoot { get; init; }
+    internal bool IsRoot { get; set; }
 
     /// <summary>Kernel lookup references (LOOKUP/CREATE/MKDIR replies plus Remember, minus Forget).</summary>
     internal ulong LookupCount { get; set; }

@@ -83,6 +83,29 @@ internal sealed partial class NodeTable
         }
     }
 
+    /// <summary>
+    /// Our own upload of a file that existed only locally committed: its node (found at the entry's key)
+    /// takes the real id in place, so the row update that follows changes no node id and no st_ino.
+    /// </summary>
+    public void AdoptCommittedId(EntryRecord entry)
+    {
+        lock (_gate)
+        {
+            if (entry.Id is null || FindByKeyLocked(entry.Key) is not { } node || !LocalIds.IsLocal(node.DropboxId) || node.Kind != entry.Kind)
+            {
+                return;
+            }
+
+            if (_byDropboxId.TryGetValue(node.DropboxId!, out var same) && ReferenceEquals(same, node))
+            {
+                _byDropboxId.Remove(node.DropboxId!);
+            }
+
+            node.Entry = node.Entry with { Id = entry.Id };
+            _byDropboxId[entry.Id] = node;
+        }
+    }
+
     /// <summary>Nothing exists at <paramref name="key"/> or below it any more.</summary>
     public void ApplyDelete(string key, Invalidations inv)
     {

@@ -16,11 +16,17 @@ internal sealed partial class NodeTable
     private readonly Dictionary<ulong, Node> _byIno = [];
     private ulong _nextNodeId = IFileSystem.RootNodeId + 1;
     private long _generation;
+    private readonly bool _writable;
 
-    public NodeTable(EntryRecord rootEntry)
+    /// <param name="writable">Nodes get the write capabilities (a read-write mount); false for read-only mounts.</param>
+    public NodeTable(EntryRecord rootEntry, bool writable = false, string rootDisplayPath = "")
     {
+        _writable = writable;
         RootKey = rootEntry.Key;
-        Root = new Node(IFileSystem.RootNodeId, IFileSystem.RootNodeId, rootEntry) { IsRoot = true, LookupCount = 1 };
+        RootDisplayPath = rootDisplayPath;
+        Root = NewNode(IFileSystem.RootNodeId, IFileSystem.RootNodeId, rootEntry);
+        Root.IsRoot = true;
+        Root.LookupCount = 1;
         _byNodeId[Root.NodeId] = Root;
         _byIno[Root.Ino] = Root;
     }
@@ -34,6 +40,9 @@ internal sealed partial class NodeTable
     public long Generation => Interlocked.Read(ref _generation);
 
     public string RootKey { get; }
+
+    /// <summary>The mounted folder as Dropbox displays it ("" for the whole account).</summary>
+    public string RootDisplayPath { get; }
 
     public int Count
     {
@@ -204,6 +213,30 @@ internal sealed partial class NodeTable
         }
     }
 
+    /// <summary>The node's path with the server's casing (the path uploads and namespace calls use), or null when detached.</summary>
+    public string? GetDisplayPath(Node node)
+    {
+        lock (_gate)
+        {
+            var parts = new List<string>();
+            for (var n = node; !n.IsRoot; n = n.Parent)
+            {
+                if (n.Parent is null)
+                {
+                    return null;
+                }
+
+                parts.Add(n.Name);
+            }
+
+            parts.Reverse();
+            return parts.Count == 0 ? RootDisplayPath : RootDisplayPath + "/" + string.Join('/', parts);
+        }
+    }
+
+    private Node NewNode(ulong nodeId, ulong ino, EntryRecord entry) =>
+        _writable ? new WritableNode(nodeId, ino, entry) : new Node(nodeId, ino, entry);
+
     private string? GetKeyLocked(Node node)
     {
         if (node.IsRoot)
@@ -252,7 +285,7 @@ internal sealed partial class NodeTable
             ino = InodeNumbers.Derive(stable, ++salt);
         }
 
-        var node = new Node(_nextNodeId++, ino, entry);
+        var node = NewNode(_nextNodeId++, ino, entry);
         _byNodeId[node.NodeId] = node;
         _byIno[ino] = node;
         if (entry.Id is not null)

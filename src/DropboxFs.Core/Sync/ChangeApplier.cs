@@ -13,8 +13,14 @@ namespace DropboxFs.Core.Sync;
 /// </summary>
 /// <remarks>Lock order: _applyLock → SqliteDatabase writer lock → NodeTable lock. Notifications and
 /// cache drops run after all three are released.</remarks>
-internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<IKernelNotifier?> notifier, Func<string, ValueTask> dropVersion, TimeProvider time)
+internal sealed partial class ChangeApplier(
+    MetadataDatabase db, NodeTable nodes, Func<IKernelNotifier?> notifier, Func<string, ValueTask> dropVersion, TimeProvider time,
+    Func<string, bool>? isLocal = null)
 {
+    /// <summary>Keys whose local state wins over the server's (files written here and not committed yet):
+    /// feed pages and listings leave their rows alone (ChangeApplier.Local.cs).</summary>
+    private readonly Func<string, bool> _isLocal = isLocal ?? (_ => false);
+
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private long _pagesApplied;
 
@@ -31,9 +37,10 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
         await _applyLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            var applied = Unprotected(changes);
             var result = await db.WriteAsync((c, tx) =>
             {
-                var r = ApplyLocked(c, tx, changes, fromFeed: true);
+                var r = ApplyLocked(c, tx, applied, ApplyMode.Feed);
                 SyncStateTable.Set(c, tx, SyncStateTable.Cursor, cursor);
                 return r;
             }, ct).ConfigureAwait(false);
@@ -44,7 +51,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
                 LastChangeAt = time.GetUtcNow();
             }
 
-            await FinishAsync(result, changes, announceNewNames: true).ConfigureAwait(false);
+            await FinishAsync(result, applied, announceNewNames: true).ConfigureAwait(false);
         }
         finally
         {
@@ -73,7 +80,8 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
                 var present = new HashSet<string>(listed.Select(x => x.Key), StringComparer.Ordinal);
                 all = EntryTable.GetChildKeys(c, tx, folderKey).Where(k => !present.Contains(k)).Select(k => new Change(k, null)).ToList();
                 all.AddRange(listed);
-                var r = ApplyLocked(c, tx, all, fromFeed: false);
+                all = Unprotected(all);
+                var r = ApplyLocked(c, tx, all, ApplyMode.Listing);
                 EntryTable.SetComplete(c, tx, folderKey, true);
                 r.WasComplete = wasComplete;
                 return r;
@@ -151,7 +159,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
         private readonly SortedSet<string> _sortedKeys = new(StringComparer.Ordinal);
     }
 
-    private static PageResult ApplyLocked(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<Change> changes, bool fromFeed)
+    private static PageResult ApplyLocked(SqliteConnection c, SqliteTransaction tx, IReadOnlyList<Change> changes, ApplyMode mode)
     {
         var result = new PageResult();
         foreach (var change in changes)
@@ -192,8 +200,10 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             {
                 // A folder the feed creates under a complete parent gets its children from the feed too
                 // (recursive cursor), so it needs no listing; one seen in a listing must be listed itself.
+                // A folder made here (mkdir) is complete: it is empty.
                 var complete = old is { Kind: FsNodeKind.Directory } ? old.Complete
-                    : fromFeed && (EntryTable.Get(c, tx, entry.ParentKey)?.Complete ?? false);
+                    : mode == ApplyMode.Local ? entry.Complete
+                    : mode == ApplyMode.Feed && (EntryTable.Get(c, tx, entry.ParentKey)?.Complete ?? false);
                 stored = entry with { Complete = complete };
             }
 
@@ -213,7 +223,7 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
     /// upsert parents-first, so a moved folder is in place before its children arrive, whatever
     /// order the server sent them in.
     /// </summary>
-    private async ValueTask FinishAsync(PageResult result, IReadOnlyList<Change> changes, bool announceNewNames)
+    private async ValueTask FinishAsync(PageResult result, IReadOnlyList<Change> changes, bool announceNewNames, bool notify = true)
     {
         var inv = new Invalidations();
         foreach (var change in changes.Where(c => c.IsDelete).OrderBy(c => Depth(c.Key)))
@@ -227,7 +237,11 @@ internal sealed class ChangeApplier(MetadataDatabase db, NodeTable nodes, Func<I
             nodes.ApplyUpsert(stored, announceNewNames, inv);
         }
 
-        Notify(inv);
+        if (notify)
+        {
+            Notify(inv);
+        }
+
         foreach (var version in result.DroppedVersions.Distinct(StringComparer.Ordinal))
         {
             await dropVersion(version).ConfigureAwait(false);

@@ -120,6 +120,19 @@ internal sealed partial class UploadWriter
     /// <summary>fsync: the staging data is on disk and the journal row describes it when this returns.</summary>
     public Task DurableAsync(CancellationToken ct = default) => _cancelled ? Task.CompletedTask : _queue.SaveWriterAsync(this, ct);
 
+    /// <summary>Shutdown with handles still open (no RELEASE came): durable and staged like a last release,
+    /// without waiting for the commit.</summary>
+    internal async Task ReleaseAllAsync()
+    {
+        if (Interlocked.Exchange(ref _refs, 0) <= 0)
+        {
+            return;
+        }
+
+        StopStreaming();
+        await _queue.CloseWriterAsync(this, CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>release of one handle. The last one makes the job durable and staged; with sync-uploads it
     /// also waits for the commit and throws <see cref="UploadFailedException"/> when the job failed.</summary>
     public async Task ReleaseAsync(CancellationToken ct = default)

@@ -131,6 +131,12 @@ internal struct WriteOut
 }
 
 [StructLayout(LayoutKind.Sequential)]
+internal struct CopyFileRangeIn
+{
+    public ulong FhIn, OffIn, NodeidOut, FhOut, OffOut, Len, Flags;
+}
+
+[StructLayout(LayoutKind.Sequential)]
 internal struct FlushIn
 {
     public ulong Fh;

@@ -37,9 +37,9 @@ public sealed class WritableMount : IAsyncDisposable
         return m;
     }
 
-    /// <summary>Mounts again with the same folders (after an unmount or a kill).</summary>
-    public async Task RestartAsync() =>
-        Process = await _fx.StartMountAsync(Path, ["--state-dir", StateDir, .. _extra]);
+    /// <summary>Mounts again with the same folders (after an unmount or a kill), with other flags if given.</summary>
+    public async Task RestartAsync(params string[] extra) =>
+        Process = await _fx.StartMountAsync(Path, ["--state-dir", StateDir, .. extra.Length > 0 ? extra : _extra]);
 
     /// <summary>The "uploads" object of `dropboxfs status MNT --json`.</summary>
     public async Task<JsonElement> UploadsAsync()

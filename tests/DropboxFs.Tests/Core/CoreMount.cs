@@ -142,6 +142,45 @@ internal sealed class CoreMount : IAsyncDisposable
         return buffer[..total];
     }
 
+    /// <summary>Uploads everything pending now (the write-back delay is not waited out).</summary>
+    public Task DrainAsync() => Fs.Uploads!.DrainAsync(null);
+
+    /// <summary>The bytes the server holds at <paramref name="path"/>.</summary>
+    public async Task<byte[]> DownloadAsync(string path)
+    {
+        using var stream = new MemoryStream();
+        await Client.DownloadAsync(path, stream);
+        return stream.ToArray();
+    }
+
+    public async Task<FileMetadata?> RemoteFileAsync(string path) => await Client.TryGetMetadataAsync(path) as FileMetadata;
+
+    /// <summary>Names the server lists in a folder ("" = the root).</summary>
+    public async Task<List<string>> RemoteNamesAsync(string folder)
+    {
+        var result = await Client.ListFolderAsync(folder);
+        return result.Entries.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>create + write + release, as `cp` does for a new file.</summary>
+    public async Task<FsEntry> CreateFileAsync(ulong parent, string name, byte[] content)
+    {
+        var created = await Fs.CreateAsync(parent, name, FsOpenFlags.Write | FsOpenFlags.Create, CancellationToken.None);
+        await WriteAllAsync(created.Entry.NodeId, created.Open.Handle, content);
+        await Fs.ReleaseAsync(created.Entry.NodeId, created.Open.Handle);
+        return created.Entry;
+    }
+
+    /// <summary>Writes in 1 MiB WRITEs (the negotiated max_write) from offset 0.</summary>
+    public async Task WriteAllAsync(ulong node, ulong handle, byte[] content, long offset = 0)
+    {
+        for (var done = 0; done < content.Length; done += 1 << 20)
+        {
+            var n = Math.Min(1 << 20, content.Length - done);
+            Assert.Equal(n, await Fs.WriteAsync(node, handle, offset + done, content.AsMemory(done, n), CancellationToken.None));
+        }
+    }
+
     private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<IndexProgress> queue) : IProgress<IndexProgress>
     {
         public void Report(IndexProgress value) => queue.Enqueue(value);

@@ -152,7 +152,6 @@ public class FuseDispatcherNodeTests
     [InlineData(22u)] // GETXATTR
     [InlineData(23u)] // LISTXATTR
     [InlineData(43u)] // FALLOCATE
-    [InlineData(47u)] // COPY_FILE_RANGE
     [InlineData(46u)] // LSEEK
     [InlineData(39u)] // IOCTL
     [InlineData(40u)] // POLL
