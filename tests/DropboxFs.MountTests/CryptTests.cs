@@ -168,6 +168,37 @@ public sealed class CryptTests(MountFixture fx)
         await mount.UnmountAsync(force: true);
     }
 
+    [Fact]
+    public async Task WritesThroughTheMountUploadRcloneCryptThatGetDecrypts()
+    {
+        string remote = $"/Crypt/writes-{Guid.NewGuid():N}";
+        await fx.Client.CreateFolderAsync(remote);
+        byte[] content = new byte[(2 * 65536) + 999];
+        new Random(47).NextBytes(content);
+        string local = Path.Combine(fx.Dir, $"w-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(local, content);
+        await using var mount = await WritableMount.StartAsync(fx, "crypt-writes", "--remote-root", remote, "--encrypt", "--password-file", await PasswordFileAsync());
+        string big = Path.Combine(mount.Path, "docs", "big.bin");
+        string log = Path.Combine(mount.Path, "docs", "log.txt");
+
+        await ShOkAsync($"mkdir {Q(Path.Combine(mount.Path, "docs"))} && cp {Q(local)} {Q(big)}");
+        await ShOkAsync($"for i in 1 2 3; do echo line $i >> {Q(log)}; done");
+        await ShOkAsync($"printf XYZ | dd of={Q(big)} bs=1 seek=70000 conv=notrunc status=none");
+        content[70000] = (byte)'X'; content[70001] = (byte)'Y'; content[70002] = (byte)'Z';
+        Assert.Equal(content, await File.ReadAllBytesAsync(big));
+        Assert.Equal("line 1\nline 2\nline 3\n", await File.ReadAllTextAsync(log));
+        await mount.WaitForUploadsAsync(TimeSpan.FromSeconds(60));
+
+        string back = Path.Combine(fx.Dir, $"back-{Guid.NewGuid():N}.bin");
+        var get = await DropboxfsProcess.RunAsync(Step, "get", "/docs/big.bin", back, "--crypt-root", remote,
+            "--password-file", await PasswordFileAsync(), "--endpoint", fx.BaseUri.AbsoluteUri, "--token", MountFixture.Token);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal(content, await File.ReadAllBytesAsync(back));
+        var stored = (await fx.Client.ListFolderAsync(remote)).Entries.Select(e => e.Name).ToList();
+        Assert.DoesNotContain("docs", stored);
+        await mount.UnmountAsync();
+    }
+
     private async Task<string> SeedAsync(string folder)
     {
         string remote = $"/Crypt/{folder}-{Guid.NewGuid():N}";

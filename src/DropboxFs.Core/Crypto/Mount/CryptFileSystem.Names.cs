@@ -48,7 +48,7 @@ public sealed partial class CryptFileSystem
 
     public async ValueTask<FsCreateResult> CreateAsync(ulong parent, string name, FsOpenFlags flags, CancellationToken ct)
     {
-        var created = await _inner.CreateAsync(parent, EncryptName(name, FsNodeKind.File), flags | FsOpenFlags.Read, ct).ConfigureAwait(false);
+        var created = await _inner.CreateAsync(parent, EncryptName(name, FsNodeKind.File), InnerFlags(flags | FsOpenFlags.Write), ct).ConfigureAwait(false);
         var node = created.Entry.NodeId;
         var state = Track(node, created.Open.Handle, writable: true);
         await state.Lock.WaitAsync(ct).ConfigureAwait(false);

@@ -16,8 +16,7 @@ public sealed partial class CryptFileSystem
     public async ValueTask<FsOpenResult> OpenAsync(ulong node, FsOpenFlags flags, CancellationToken ct)
     {
         bool writable = (flags & (FsOpenFlags.Write | FsOpenFlags.Truncate | FsOpenFlags.Append)) != 0;
-        // The decorator reads back what it rewrites, so a write-only open is read-write underneath.
-        var open = await _inner.OpenAsync(node, writable ? flags | FsOpenFlags.Read : flags, ct).ConfigureAwait(false);
+        var open = await _inner.OpenAsync(node, InnerFlags(flags), ct).ConfigureAwait(false);
         var state = Track(node, open.Handle, writable);
         try
         {
@@ -99,6 +98,14 @@ public sealed partial class CryptFileSystem
             await _inner.ReleaseAsync(node, handle).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Flags for the inner open: a write-only open is read-write underneath (rewrites read back), and
+    /// O_APPEND is not passed on: the application appends plaintext, while this layer writes the
+    /// header and blocks at offsets of its own (the kernel already gives appends the end offset).
+    /// </summary>
+    private static FsOpenFlags InnerFlags(FsOpenFlags flags) =>
+        (flags & (FsOpenFlags.Write | FsOpenFlags.Truncate)) != 0 ? (flags | FsOpenFlags.Read | FsOpenFlags.Write) & ~FsOpenFlags.Append : flags;
 
     private async ValueTask<int> ReadLockedAsync(CryptNode state, ulong node, ulong handle, long offset, Memory<byte> buffer, CancellationToken ct)
     {
