@@ -51,14 +51,26 @@ public sealed partial class CryptFileSystem
         var created = await _inner.CreateAsync(parent, EncryptName(name, FsNodeKind.File), InnerFlags(flags | FsOpenFlags.Write), ct).ConfigureAwait(false);
         var node = created.Entry.NodeId;
         var state = Track(node, created.Open.Handle, writable: true);
-        await state.Lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await StartEmptyLockedAsync(state, node, created.Open.Handle, ct).ConfigureAwait(false);
+            await state.Lock.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await StartEmptyLockedAsync(state, node, created.Open.Handle, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                state.Lock.Release();
+            }
         }
-        finally
+        catch (FsException)
         {
-            state.Lock.Release();
+            // No header could be written (a full disk, say): give the handle and the lookup back; the
+            // kernel only sees the error. The empty stored file lists as an empty file.
+            Untrack(node, created.Open.Handle);
+            await _inner.ReleaseAsync(node, created.Open.Handle).ConfigureAwait(false);
+            _inner.Forget(node, 1);
+            throw;
         }
 
         var entry = created.Entry with { Attributes = created.Entry.Attributes with { Size = 0 } };
