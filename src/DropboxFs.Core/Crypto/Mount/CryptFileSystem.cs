@@ -101,22 +101,4 @@ public sealed partial class CryptFileSystem : IFileSystem
             ? 0
             : (((storedSize - CryptLayout.HeaderSize) / CryptLayout.BlockSize) * CryptLayout.BlockDataSize) + 1;
     }
-
-    private CryptNode? Find(ulong node)
-    {
-        lock (_nodesLock)
-        {
-            return _open.GetValueOrDefault(node);
-        }
-    }
-
-    private CryptNode GetOpen(ulong node, ulong handle)
-    {
-        if (!_handleNodes.TryGetValue(handle, out ulong owner) || owner != node)
-        {
-            throw new FsException(FsError.BadHandle);
-        }
-
-        return Find(node) ?? throw new FsException(FsError.BadHandle);
-    }
 }
