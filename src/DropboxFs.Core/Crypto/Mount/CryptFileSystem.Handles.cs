@@ -49,6 +49,7 @@ public sealed partial class CryptFileSystem
         lock (_nodesLock)
         {
             _handleNodes.TryRemove(handle, out _);
+            _views.TryRemove(handle, out _);
             if (_open.TryGetValue(node, out var state))
             {
                 state.WriteHandles.Remove(handle);

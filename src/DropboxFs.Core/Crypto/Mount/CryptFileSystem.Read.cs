@@ -20,21 +20,17 @@ public sealed partial class CryptFileSystem
         var state = Track(node, open.Handle, writable);
         try
         {
-            await state.Lock.WaitAsync(ct).ConfigureAwait(false);
-            try
+            if (!writable && !state.Writable)
             {
-                if (flags.HasFlag(FsOpenFlags.Truncate))
-                {
-                    await StartEmptyLockedAsync(state, node, open.Handle, ct).ConfigureAwait(false);
-                }
-                else if (!state.Loaded)
-                {
-                    await LoadLockedAsync(state, node, open.Handle, ct).ConfigureAwait(false);
-                }
+                // A reader of a file nobody writes gets its own view, read from the version its inner
+                // handle pins: a later open may see a newer version with another nonce and size.
+                var view = new CryptNode();
+                await LoadLockedAsync(view, node, open.Handle, ct).ConfigureAwait(false);
+                _views[open.Handle] = view;
             }
-            finally
+            else
             {
-                state.Lock.Release();
+                await OpenSharedAsync(state, node, open.Handle, flags, ct).ConfigureAwait(false);
             }
         }
         catch (FsException)
@@ -57,15 +53,21 @@ public sealed partial class CryptFileSystem
         }
 
         var state = GetOpen(node, handle);
-        if (!state.Writable)
+        if (_views.TryGetValue(handle, out var view))
         {
-            // Nonce and size were fixed at open and only a writer changes them.
-            return await ReadLockedAsync(state, node, handle, offset, buffer, ct).ConfigureAwait(false);
+            // Nonce and size are fixed for this handle: no lock.
+            return await ReadLockedAsync(view, node, handle, offset, buffer, ct).ConfigureAwait(false);
         }
 
         await state.Lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            if (!state.Loaded)
+            {
+                // This reader opened while a writer had the file; the writer has since released it.
+                await LoadLockedAsync(state, node, handle, ct).ConfigureAwait(false);
+            }
+
             return await ReadLockedAsync(state, node, handle, offset, buffer, ct).ConfigureAwait(false);
         }
         finally
@@ -90,12 +92,33 @@ public sealed partial class CryptFileSystem
     {
         try
         {
-            await SealIfWriterAsync(node, handle, CancellationToken.None).ConfigureAwait(false);
+            await SealIfWriterAsync(node, handle, CancellationToken.None, releasing: true).ConfigureAwait(false);
         }
         finally
         {
             Untrack(node, handle);
             await _inner.ReleaseAsync(node, handle).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The state shared by the writers of a node (and readers that opened while one writes).</summary>
+    private async ValueTask OpenSharedAsync(CryptNode state, ulong node, ulong handle, FsOpenFlags flags, CancellationToken ct)
+    {
+        await state.Lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (flags.HasFlag(FsOpenFlags.Truncate))
+            {
+                await StartEmptyLockedAsync(state, node, handle, ct).ConfigureAwait(false);
+            }
+            else if (!state.Loaded)
+            {
+                await LoadLockedAsync(state, node, handle, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            state.Lock.Release();
         }
     }
 

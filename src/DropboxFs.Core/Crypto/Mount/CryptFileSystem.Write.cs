@@ -202,7 +202,12 @@ public sealed partial class CryptFileSystem
         }
     }
 
-    private async ValueTask SealIfWriterAsync(ulong node, ulong handle, CancellationToken ct)
+    /// <summary>
+    /// Seals the tail (flush, fsync, release). On the release of the last writer the shared state is
+    /// also forgotten (<paramref name="releasing"/>): the next opens read the stored file afresh, which
+    /// may by then be a newer version from elsewhere.
+    /// </summary>
+    private async ValueTask SealIfWriterAsync(ulong node, ulong handle, CancellationToken ct, bool releasing = false)
     {
         var state = GetOpen(node, handle);
         if (!IsWriteHandle(state, handle))
@@ -214,6 +219,16 @@ public sealed partial class CryptFileSystem
         try
         {
             await SealTailLockedAsync(state, node, handle, ct).ConfigureAwait(false);
+            lock (_nodesLock)
+            {
+                // Under the table lock: a writer opening now is either counted here or loads afresh.
+                if (releasing && state.WriteHandles.Count == 1)
+                {
+                    state.Writable = false;
+                    state.Loaded = false;
+                    state.Clear();
+                }
+            }
         }
         finally
         {

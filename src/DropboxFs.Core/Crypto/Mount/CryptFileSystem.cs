@@ -9,7 +9,8 @@ namespace DropboxFs.Core.Crypto.Mount;
 /// An <see cref="IFileSystem"/> that stores names and contents in rclone crypt format inside an
 /// inner facade (normally <c>DropboxFileSystem</c>, whose block cache then holds ciphertext only).
 /// Node ids and handles are the inner ones; this layer only translates names, sizes and bytes.
-/// Lock order: <c>_nodesLock</c> is never held while a <see cref="CryptNode.Lock"/> is awaited.
+/// Lock order: a <see cref="CryptNode.Lock"/>, then <c>_nodesLock</c>; <c>_nodesLock</c> is never held
+/// while a node lock is awaited.
 /// </summary>
 public sealed partial class CryptFileSystem : IFileSystem
 {
@@ -20,6 +21,7 @@ public sealed partial class CryptFileSystem : IFileSystem
     private readonly object _nodesLock = new();
     private readonly Dictionary<ulong, CryptNode> _open = [];
     private readonly ConcurrentDictionary<ulong, ulong> _handleNodes = new(); // handle → node
+    private readonly ConcurrentDictionary<ulong, CryptNode> _views = new(); // read-only handle → its own nonce and size
 
     public CryptFileSystem(IFileSystem inner, CryptKeys keys, NameCipher names, ILoggerFactory? loggers = null)
     {

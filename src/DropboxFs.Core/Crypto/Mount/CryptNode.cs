@@ -4,9 +4,9 @@ namespace DropboxFs.Core.Crypto.Mount;
 
 /// <summary>
 /// What the decorator knows about one open file: its nonce, plaintext size and the unsealed tail
-/// block of sequential writes. Exists from the first open to the last release. Everything except
-/// <see cref="Opens"/> is guarded by <see cref="Lock"/>; reads of a file nobody writes skip the
-/// lock (<see cref="Writable"/> false: nonce and size no longer change).
+/// block of sequential writes. The shared one exists from the first open of a node to its last
+/// release; everything in it except <see cref="Opens"/> is guarded by <see cref="Lock"/>. A reader
+/// that opened while nobody wrote has a private one (a view: fixed nonce and size, no lock).
 /// </summary>
 internal sealed class CryptNode
 {

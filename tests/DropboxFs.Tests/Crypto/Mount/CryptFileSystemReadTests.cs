@@ -138,6 +138,28 @@ public sealed class CryptFileSystemReadTests
     }
 
     [Fact]
+    public async Task AnOpenAfterARemoteChangeReadsTheNewVersionWhileAnOlderHandleIsOpen()
+    {
+        var fs = new CryptOverMemory();
+        ulong node = await fs.WriteFileAsync("f.bin", TestBytes.Random(70000, 12));
+        var older = await fs.Crypt.OpenAsync(node, FsOpenFlags.Read, default);
+
+        // Another device replaces the file: new nonce, new size.
+        byte[] newer = TestBytes.Random(1000, 13);
+        using (var encrypted = new EncryptingStream(new MemoryStream(newer), fs.Keys))
+        using (var stored = new MemoryStream())
+        {
+            encrypted.CopyTo(stored);
+            var open = await fs.Inner.OpenAsync(node, FsOpenFlags.Write | FsOpenFlags.Truncate, default);
+            await fs.Inner.WriteAsync(node, open.Handle, 0, stored.ToArray(), default);
+            await fs.Inner.ReleaseAsync(node, open.Handle);
+        }
+
+        Assert.Equal(newer, await fs.ReadFileAsync(node));
+        await fs.Crypt.ReleaseAsync(node, older.Handle);
+    }
+
+    [Fact]
     public async Task KernelInvalidationsArriveWithPlaintextNamesAndUndecryptableOnesAreDropped()
     {
         var fs = new CryptOverMemory();
