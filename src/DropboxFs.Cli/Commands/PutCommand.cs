@@ -53,9 +53,10 @@ internal static class PutCommand
 
         var crypt = s_crypt.Read(ctx);
         var plainRemote = remote;
+        var cryptRoot = RemotePath.Normalize(ctx.Get(s_cryptRoot) ?? "");
         if (crypt is not null)
         {
-            remote = CryptTransfer.StoredPath(crypt, RemotePath.Normalize(ctx.Get(s_cryptRoot) ?? ""), remote, isDirectory: false);
+            remote = CryptTransfer.StoredPath(crypt, cryptRoot, remote, isDirectory: false);
         }
 
         ctx.Subject.Path = remote;
@@ -83,6 +84,11 @@ internal static class PutCommand
         };
 
         var client = await ctx.GetClientAsync();
+        if (crypt is not null)
+        {
+            await CryptPasswordCheck.VerifyAsync(client, crypt, cryptRoot, ctx.Cancellation);
+        }
+
         var clock = Stopwatch.StartNew();
         FileMetadata result;
         long length;

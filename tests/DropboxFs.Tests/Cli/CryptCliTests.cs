@@ -88,6 +88,26 @@ public sealed class CryptCliTests(CliFixture fx) : IDisposable
     }
 
     [Fact]
+    public async Task PutWithAWrongPasswordIntoAnEncryptedFolderUploadsNothing()
+    {
+        string root = Path.Combine(CryptFixtures.Root, "standard");
+        foreach (string file in Directory.EnumerateFiles(root))
+        {
+            await fx.Client.UploadAsync($"{_scratch.Remote}/{Path.GetFileName(file)}", new MemoryStream(await File.ReadAllBytesAsync(file)));
+        }
+
+        string local = _scratch.WriteLocal("new.txt", "new"u8.ToArray());
+        var wrong = await CliProcess.RunAsync(fx.Args("put", local, "/new.txt", "--password-file", PasswordFile("correct horse battery stapler", "wrong"), "--crypt-root", _scratch.Remote));
+        Assert.Equal((int)ExitCode.DecryptFailed, wrong.ExitCode);
+        Assert.Contains("nothing was uploaded", wrong.Stderr, StringComparison.Ordinal);
+        int before = Directory.EnumerateFiles(root).Count();
+        Assert.Equal(before, (await fx.Client.ListFolderAsync(_scratch.Remote)).Entries.Count);
+
+        var right = await CliProcess.RunAsync(fx.Args("put", local, "/new.txt", "--password-file", PasswordFile(), "--crypt-root", _scratch.Remote));
+        Assert.True(right.ExitCode == 0, right.ToString());
+    }
+
+    [Fact]
     public async Task APasswordIsNeverTakenFromTheCommandLineAndAnEmptyFileIsRefused()
     {
         var empty = await CliProcess.RunAsync(fx.Args("get", "/x", Path.Combine(_scratch.Local, "x"), "--password-file", _scratch.WriteLocal("empty", "\n"u8.ToArray())));
