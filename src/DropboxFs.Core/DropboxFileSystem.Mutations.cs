@@ -33,7 +33,15 @@ public sealed partial class DropboxFileSystem
             throw new FsException(FsError.InvalidArgument);
         }
 
-        // ftruncate comes with its handle; truncate(2) and utimens by path borrow a writer for the call.
+        if (change is { Size: null, ModifiedTime: { } time } && _nodes.GetKey(target) is { } key && _local.TryGetValue(key, out var local)
+            && await Queue.SetClientModifiedAsync(key, TruncateToSeconds(time), ct).ConfigureAwait(false))
+        {
+            // rsync: SETATTR utimens right after RELEASE, while the upload may already run. The job takes the time.
+            local.Modified = TruncateToSeconds(time);
+            return AttributesOf(target);
+        }
+
+        // ftruncate comes with its handle; truncate(2) and utimens of other files borrow a writer for the call.
         ulong borrowed = 0;
         if (change.Handle is not { } fh || !_writeHandles.TryGetValue(fh, out var h) || h.Node != target || !IsWriteOpen(h.Flags))
         {

@@ -121,15 +121,25 @@ public sealed partial class DropboxFileSystem
             local = _local.GetOrAdd(key, k => new LocalFile(path, k) { Size = entry.Size, Modified = entry.ClientModified });
             if (needsWriter)
             {
-                var writeBase = LocalIds.IsLocal(entry.Id) || entry.Rev is null ? null : new WriteBase(entry.Rev, entry.Size, entry.ContentHash);
-                try
+                for (var attempt = 0; writer is null; attempt++)
                 {
-                    writer = await Queue.OpenForWriteAsync(local.Path, writeBase, flags.HasFlag(FsOpenFlags.Truncate), ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException)
-                {
-                    await ForgetIfIdleLockedAsync(local).ConfigureAwait(false);
-                    throw new FsException(FsError.IoError, $"Could not stage {path}: {e.Message}", e);
+                    // The base is read again after a failure: a commit that landed meanwhile (its staging gone
+                    // before it could be copied) has given the row its new rev.
+                    entry = _entries.Get(key) ?? target.Entry;
+                    var writeBase = LocalIds.IsLocal(entry.Id) || entry.Rev is null ? null : new WriteBase(entry.Rev, entry.Size, entry.ContentHash);
+                    try
+                    {
+                        writer = await Queue.OpenForWriteAsync(local.Path, writeBase, flags.HasFlag(FsOpenFlags.Truncate), ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException && attempt < 2)
+                    {
+                        _logger.LogDebug("Opening {Path} for writing failed ({Error}); trying again", path, e.Message);
+                    }
+                    catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException)
+                    {
+                        await ForgetIfIdleLockedAsync(local).ConfigureAwait(false);
+                        throw new FsException(FsError.IoError, $"Could not stage {path}: {e.Message}", e);
+                    }
                 }
 
                 local.Writer = writer;

@@ -20,25 +20,33 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         await using var m = await WritableMount.StartAsync(fx, "kill9");
         string dir = $"{m.Path}/Writes/kill9";
         string closedLog = Path.Combine(fx.Dir, "kill9-closed.log");
-        await ShOkAsync($"mkdir -p {Q(dir)}");
+        await m.ShOkAsync($"mkdir -p {Q(dir)}");
 
         // Writes 100 files of 64 KiB..1 MiB, one at a time; after each close() returns, the file's name
         // and sha256 go to a local log (fsynced), so the log holds exactly what the mount acknowledged.
+        // File 60 is left half-written and open (the log says HOLD), so the kill lands in the middle of
+        // the copy whatever the machine's speed; the writer then fails on its next call (ENOTCONN).
         var writer = ShAsync($$"""
-            python3 -c 'import hashlib, os, sys
+            python3 -c 'import hashlib, os, sys, time
             d, log = sys.argv[1], open(sys.argv[2], "a")
+            def note(line): log.write(line + "\n"); log.flush(); os.fsync(log.fileno())
             for i in range(100):
                 data = os.urandom(65536 * (1 + i % 16))
-                with open(f"{d}/f{i:03d}.bin", "wb") as f: f.write(data)
-                log.write(f"f{i:03d}.bin {hashlib.sha256(data).hexdigest()}\n"); log.flush(); os.fsync(log.fileno())' {{Q(dir)}} {{Q(closedLog)}}
+                f = open(f"{d}/f{i:03d}.bin", "wb")
+                if i == 60:
+                    f.write(data[:len(data) // 2]); f.flush(); note("HOLD")
+                    while True: time.sleep(0.1); os.stat(d)
+                f.write(data); f.close()
+                note(f"f{i:03d}.bin {hashlib.sha256(data).hexdigest()}")' {{Q(dir)}} {{Q(closedLog)}}
             """, TimeSpan.FromMinutes(2));
-        Assert.True(await PollAsync(() => Task.FromResult(File.Exists(closedLog) && File.ReadAllLines(closedLog).Length >= 40), TimeSpan.FromMinutes(1)),
-            "the writer did not close 40 files within a minute");
+        Assert.True(await PollAsync(() => Task.FromResult(File.Exists(closedLog) && File.ReadAllLines(closedLog).Contains("HOLD")), TimeSpan.FromMinutes(1)),
+            "the writer did not reach file 60 within a minute");
 
         await m.KillAsync();
-        await writer; // fails with ENOTCONN once the daemon is gone; that is expected
-        var closed = File.ReadAllLines(closedLog).Select(l => l.Split(' ')).ToList();
-        Assert.InRange(closed.Count, 40, 99);
+        var stopped = await writer;
+        Assert.True(stopped.ExitCode != 0, $"the writer went on after the daemon was killed: {stopped}");
+        var closed = File.ReadAllLines(closedLog).Where(l => l != "HOLD").Select(l => l.Split(' ')).ToList();
+        Assert.Equal(60, closed.Count);
 
         await m.RestartAsync();
         await m.WaitForUploadsAsync(s_drain);
@@ -65,7 +73,7 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         }
 
         await using var m = await WritableMount.StartAsync(fx, "faults", "--write-back-delay", "0");
-        await ShOkAsync($"mkdir -p {Q(m.Path)}/Writes");
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes");
         try
         {
             // 2.5% each of 429, 500, 503 and a connection reset after 1 KiB of the body: 10% of all requests.
@@ -74,8 +82,8 @@ public sealed class WriteDurabilityTests(MountFixture fx)
                 await fx.ControlAsync("faults", new { kind, rate = 0.025, times = 0, retry_after = 1, after_bytes = 1024 });
             }
 
-            await ShOkAsync($"cp -r {Q(src)} {Q(m.Path)}/Writes/faults", TimeSpan.FromMinutes(2));
-            await ShOkAsync($"diff -r {Q(src)} {Q(m.Path)}/Writes/faults", TimeSpan.FromMinutes(1));
+            await m.ShOkAsync($"cp -r {Q(src)} {Q(m.Path)}/Writes/faults", TimeSpan.FromMinutes(2));
+            await m.ShOkAsync($"diff -r {Q(src)} {Q(m.Path)}/Writes/faults", TimeSpan.FromMinutes(1));
             var uploads = await m.WaitForUploadsAsync(TimeSpan.FromMinutes(3));
             Assert.Equal(0, uploads.GetProperty("failed_count").GetInt32());
         }
@@ -95,9 +103,9 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         // A long write-back delay keeps the local edit pending while the remote edit lands; unmount drains it.
         await using var m = await WritableMount.StartAsync(fx, "conflict", "--write-back-delay", "10m");
         string doc = $"{m.Path}/Writes/conflict/doc.txt";
-        Assert.Equal("base\n", await ShOkAsync($"cat {Q(doc)}"));
+        Assert.Equal("base\n", await m.ShOkAsync($"cat {Q(doc)}"));
 
-        await ShOkAsync($"printf 'local edit\\n' > {Q(doc)}");
+        await m.ShOkAsync($"printf 'local edit\\n' > {Q(doc)}");
         var pending = await m.UploadsAsync();
         await fx.Client.UploadAsync("/Writes/conflict/doc.txt", new MemoryStream("remote edit\n"u8.ToArray()), new UploadOptions { Overwrite = true });
         var unmount = await m.UnmountAsync();
@@ -123,6 +131,9 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         var conflicts = (await m.UploadsAsync()).GetProperty("conflicts").EnumerateArray().ToList();
         Assert.Contains(conflicts, c => c.GetProperty("path").GetString() == "/Writes/conflict/doc.txt"
             && c.GetProperty("conflict_path").GetString()!.EndsWith(copy.Key, StringComparison.Ordinal));
+        var human = await DropboxfsProcess.RunAsync(Step, "status", m.Path);
+        Assert.Contains("conflicts: 1", human.Stdout);
+        Assert.Contains($"/Writes/conflict/doc.txt → kept as /Writes/conflict/{copy.Key}", human.Stdout);
         await m.UnmountAsync();
     }
 
@@ -132,7 +143,7 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         long used = (await fx.Client.GetSpaceUsageAsync()).Used;
         await using var m = await WritableMount.StartAsync(fx, "quota", "--write-back-delay", "0");
         string dir = $"{m.Path}/Writes/quota";
-        await ShOkAsync($"mkdir -p {Q(dir)}");
+        await m.ShOkAsync($"mkdir -p {Q(dir)}");
         byte[] data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(4 << 20);
         string local = Path.Combine(fx.Dir, "quota.bin");
         await File.WriteAllBytesAsync(local, data);
@@ -141,7 +152,7 @@ public sealed class WriteDurabilityTests(MountFixture fx)
         await fx.ControlAsync("quota", new { bytes = used + (1 << 20) });
         try
         {
-            await ShOkAsync($"cp {Q(local)} {Q(dir)}/first.bin");
+            await m.ShOkAsync($"cp {Q(local)} {Q(dir)}/first.bin");
             Assert.True(await PollAsync(async () => (await m.UploadsAsync()).GetProperty("failed_count").GetInt32() > 0, TimeSpan.FromMinutes(1)),
                 "status never reported the upload that did not fit");
             failed = (await m.UploadsAsync()).GetProperty("pending").EnumerateArray().First(j => j.GetProperty("path").GetString() == "/Writes/quota/first.bin");
@@ -176,7 +187,7 @@ public sealed class WriteDurabilityTests(MountFixture fx)
     {
         await using var m = await WritableMount.StartAsync(fx, "stream");
         string dir = $"{m.Path}/Writes/stream";
-        await ShOkAsync($"mkdir -p {Q(dir)}");
+        await m.ShOkAsync($"mkdir -p {Q(dir)}");
         await fx.ControlAsync("counters/reset", new { });
 
         // 40 MiB written and still open: several 8 MiB fragments must be appended to a session by now.

@@ -18,7 +18,7 @@ public sealed class WriteLifecycleTests(MountFixture fx)
     public async Task SigtermUploadsWhatIsQueuedBeforeTheMountExits()
     {
         await using var m = await WritableMount.StartAsync(fx, "sigterm-drain", "--write-back-delay", LongDelay);
-        await ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/sigterm && printf 'queued at SIGTERM\\n' > {Q(m.Path)}/Writes/sigterm/a.txt");
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/sigterm && printf 'queued at SIGTERM\\n' > {Q(m.Path)}/Writes/sigterm/a.txt");
         Assert.Equal(1, (await m.UploadsAsync()).GetProperty("pending_count").GetInt32());
 
         await SignalAsync(m.Process.Id, "TERM");
@@ -33,7 +33,7 @@ public sealed class WriteLifecycleTests(MountFixture fx)
     public async Task UnmountForceLeavesTheQueueAndTheNextMountResumesIt()
     {
         await using var m = await WritableMount.StartAsync(fx, "force", "--write-back-delay", LongDelay);
-        await ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/force && printf 'left for the next mount\\n' > {Q(m.Path)}/Writes/force/b.txt");
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/force && printf 'left for the next mount\\n' > {Q(m.Path)}/Writes/force/b.txt");
 
         var forced = await m.UnmountAsync(force: true);
 
@@ -42,11 +42,44 @@ public sealed class WriteLifecycleTests(MountFixture fx)
         Assert.Null(await fx.Client.TryGetMetadataAsync("/Writes/force/b.txt"));
 
         await m.RestartAsync();
-        Assert.Equal("left for the next mount\n", await ShOkAsync($"cat {Q(m.Path)}/Writes/force/b.txt"));
+        Assert.Equal("left for the next mount\n", await m.ShOkAsync($"cat {Q(m.Path)}/Writes/force/b.txt"));
         Assert.Contains((await m.UploadsAsync()).GetProperty("pending").EnumerateArray(), j => j.GetProperty("path").GetString() == "/Writes/force/b.txt");
         var drained = await m.UnmountAsync();
         Assert.True(drained.ExitCode == 0, drained.ToString());
         Assert.Equal("left for the next mount\n", await DownloadTextAsync("/Writes/force/b.txt"));
+    }
+
+    [Fact]
+    public async Task CtrlCDuringTheUnmountDrainLeavesTheMountUpAndUploading()
+    {
+        await using var m = await WritableMount.StartAsync(fx, "drain-interrupt", "--write-back-delay", LongDelay);
+        byte[] data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(6 << 20);
+        string local = Path.Combine(fx.Dir, "drain-interrupt.bin");
+        await File.WriteAllBytesAsync(local, data);
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes/interrupt && cp {Q(local)} {Q(m.Path)}/Writes/interrupt/c.bin");
+        RunResult interrupted;
+        await fx.ControlAsync("bandwidth", new { bytes_per_second = 512 << 10 }); // 6 MiB: ~12 s of drain
+        try
+        {
+            using var unmount = DropboxfsProcess.Start("unmount", m.Path);
+            await unmount.WaitForLineAsync(l => l.StartsWith("Uploading before unmount: 1 file(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await SignalAsync(unmount.Id, "INT");
+            int exit = await unmount.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            interrupted = new RunResult(exit, "", unmount.Output);
+        }
+        finally
+        {
+            await fx.ControlAsync("bandwidth", new { bytes_per_second = 0 });
+        }
+
+        Assert.True(interrupted.ExitCode == 130, interrupted.ToString());
+        Assert.Contains($"dropboxfs unmount --force {m.Path}", interrupted.Stderr);
+        Assert.True(Mounts.IsMounted(m.Path), "Ctrl-C on `dropboxfs unmount` must leave the mount up");
+        Assert.Equal(data, await File.ReadAllBytesAsync($"{m.Path}/Writes/interrupt/c.bin"));
+        var drained = await m.UnmountAsync();
+        Assert.True(drained.ExitCode == 0, drained.ToString());
+        var meta = Assert.IsType<FileMetadata>(await fx.Client.GetMetadataAsync("/Writes/interrupt/c.bin"));
+        Assert.Equal(await ContentHash.ComputeFileAsync(local), meta.ContentHash);
     }
 
     private async Task<string> DownloadTextAsync(string path)

@@ -32,9 +32,9 @@ public sealed class WriteTests(MountFixture fx)
         await using var m = await WritableMount.StartAsync(fx, "cp");
         string dst = $"{m.Path}/Writes/mixed";
 
-        await ShOkAsync($"mkdir -p {Q(m.Path)}/Writes && cp -r {Q(src)} {Q(dst)}", TimeSpan.FromMinutes(3));
+        await m.ShOkAsync($"mkdir -p {Q(m.Path)}/Writes && cp -r {Q(src)} {Q(dst)}", TimeSpan.FromMinutes(3));
 
-        await ShOkAsync($"diff -r {Q(src)} {Q(dst)}", TimeSpan.FromMinutes(2));
+        await m.ShOkAsync($"diff -r {Q(src)} {Q(dst)}", TimeSpan.FromMinutes(2));
         var unmount = await m.UnmountAsync();
         Assert.True(unmount.ExitCode == 0, unmount.ToString());
         Assert.Contains($"Unmounted {m.Path}.", unmount.Stdout);
@@ -53,11 +53,11 @@ public sealed class WriteTests(MountFixture fx)
         Write(src, "large.bin", 9 << 20);
         await using var m = await WritableMount.StartAsync(fx, "rsync");
         string dst = $"{m.Path}/Writes/rsync/";
-        await ShOkAsync($"mkdir -p {Q(dst)}");
+        await m.ShOkAsync($"mkdir -p {Q(dst)}");
 
-        await ShOkAsync($"rsync -a {Q(src + "/")} {Q(dst)}", TimeSpan.FromMinutes(2));
-        string second = await ShOkAsync($"rsync -a --stats {Q(src + "/")} {Q(dst)}", TimeSpan.FromMinutes(2));
-        string checksum = await ShOkAsync($"rsync -rc --dry-run --itemize-changes {Q(src + "/")} {Q(dst)}", TimeSpan.FromMinutes(2));
+        await m.ShOkAsync($"rsync -a {Q(src + "/")} {Q(dst)}", TimeSpan.FromMinutes(2));
+        string second = await m.ShOkAsync($"rsync -a --stats {Q(src + "/")} {Q(dst)}", TimeSpan.FromMinutes(2));
+        string checksum = await m.ShOkAsync($"rsync -rc --dry-run --itemize-changes {Q(src + "/")} {Q(dst)}", TimeSpan.FromMinutes(2));
 
         Assert.Contains("Number of regular files transferred: 0", second);
         Assert.True(checksum.Trim().Length == 0, $"rsync -c finds differences:\n{checksum}");
@@ -71,10 +71,10 @@ public sealed class WriteTests(MountFixture fx)
     {
         await using var m = await WritableMount.StartAsync(fx, "editor");
         string dir = $"{m.Path}/Writes/editor";
-        await ShOkAsync($"mkdir -p {Q(dir)} && printf 'version 1\\n' > {Q(dir)}/notes.txt");
+        await m.ShOkAsync($"mkdir -p {Q(dir)} && printf 'version 1\\n' > {Q(dir)}/notes.txt");
 
         // What vim/gedit/VS Code do: write a temp file, fsync it, rename it over the original.
-        await ShOkAsync($"""
+        await m.ShOkAsync($"""
             python3 -c 'import os, sys
             d = sys.argv[1]
             fd = os.open(d + "/.notes.txt.swp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -84,8 +84,8 @@ public sealed class WriteTests(MountFixture fx)
             os.rename(d + "/.notes.txt.swp", d + "/notes.txt")' {Q(dir)}
             """);
 
-        Assert.Equal("version 2, saved by an editor\n", await ShOkAsync($"cat {Q(dir)}/notes.txt"));
-        Assert.Equal("notes.txt\n", await ShOkAsync($"ls -A {Q(dir)}"));
+        Assert.Equal("version 2, saved by an editor\n", await m.ShOkAsync($"cat {Q(dir)}/notes.txt"));
+        Assert.Equal("notes.txt\n", await m.ShOkAsync($"ls -A {Q(dir)}"));
         await m.UnmountAsync();
         string local = LocalDir("editor");
         await File.WriteAllTextAsync(Path.Combine(local, "notes.txt"), "version 2, saved by an editor\n");
@@ -98,13 +98,13 @@ public sealed class WriteTests(MountFixture fx)
         await using var m = await WritableMount.StartAsync(fx, "git");
         string repo = $"{m.Path}/Writes/repo";
         const string git = "git -c user.name=Test -c user.email=test@example.invalid -c init.defaultBranch=main";
-        await ShOkAsync($"mkdir -p {Q(repo)} && cd {Q(repo)} && {git} init -q && printf 'hello\\n' > a.txt && mkdir src && printf 'int x;\\n' > src/x.c", TimeSpan.FromMinutes(1));
+        await m.ShOkAsync($"mkdir -p {Q(repo)} && cd {Q(repo)} && {git} init -q && printf 'hello\\n' > a.txt && mkdir src && printf 'int x;\\n' > src/x.c", TimeSpan.FromMinutes(1));
 
-        await ShOkAsync($"cd {Q(repo)} && {git} add -A && {git} commit -q -m 'first commit'", TimeSpan.FromMinutes(1));
-        await ShOkAsync($"cd {Q(repo)} && printf 'hello again\\n' >> a.txt && {git} commit -q -am 'second commit'", TimeSpan.FromMinutes(1));
-        string status = await ShOkAsync($"cd {Q(repo)} && {git} status --porcelain");
-        string log = await ShOkAsync($"cd {Q(repo)} && {git} log --format=%s");
-        string fsck = await ShOkAsync($"cd {Q(repo)} && {git} fsck --strict 2>&1", TimeSpan.FromMinutes(1));
+        await m.ShOkAsync($"cd {Q(repo)} && {git} add -A && {git} commit -q -m 'first commit'", TimeSpan.FromMinutes(1));
+        await m.ShOkAsync($"cd {Q(repo)} && printf 'hello again\\n' >> a.txt && {git} commit -q -am 'second commit'", TimeSpan.FromMinutes(1));
+        string status = await m.ShOkAsync($"cd {Q(repo)} && {git} status --porcelain");
+        string log = await m.ShOkAsync($"cd {Q(repo)} && {git} log --format=%s");
+        string fsck = await m.ShOkAsync($"cd {Q(repo)} && {git} fsck --strict 2>&1", TimeSpan.FromMinutes(1));
 
         Assert.Equal("", status);
         Assert.Equal("second commit\nfirst commit\n", log);
@@ -120,13 +120,13 @@ public sealed class WriteTests(MountFixture fx)
     {
         await using var m = await WritableMount.StartAsync(fx, "office");
         string dir = $"{m.Path}/Writes/office";
-        await ShOkAsync($"mkdir -p {Q(dir)} && printf 'the document' > {Q(dir)}/report.docx");
+        await m.ShOkAsync($"mkdir -p {Q(dir)} && printf 'the document' > {Q(dir)}/report.docx");
 
-        await ShOkAsync($"printf 'owner: test' > {Q(dir)}/'~$report.docx'");
-        string listed = await ShOkAsync($"ls -A {Q(dir)}");
-        string content = await ShOkAsync($"cat {Q(dir)}/'~$report.docx'");
-        await ShOkAsync($"rm {Q(dir)}/'~$report.docx'");
-        string after = await ShOkAsync($"ls -A {Q(dir)}");
+        await m.ShOkAsync($"printf 'owner: test' > {Q(dir)}/'~$report.docx'");
+        string listed = await m.ShOkAsync($"ls -A {Q(dir)}");
+        string content = await m.ShOkAsync($"cat {Q(dir)}/'~$report.docx'");
+        await m.ShOkAsync($"rm {Q(dir)}/'~$report.docx'");
+        string after = await m.ShOkAsync($"ls -A {Q(dir)}");
 
         Assert.Equal("report.docx\n~$report.docx\n", listed);
         Assert.Equal("owner: test", content);

@@ -9,7 +9,7 @@ namespace DropboxFs.Cli.Commands;
 internal sealed class DrainProgressLine
 {
     private readonly bool _interactive = Terminal.IsInteractive;
-    private long _lastLineMs = long.MinValue;
+    private long? _lastLineMs;
     private bool _lineOpen;
     private bool _shown;
 
@@ -30,7 +30,7 @@ internal sealed class DrainProgressLine
         }
 
         long now = Environment.TickCount64;
-        if (now - _lastLineMs >= 1000)
+        if (_lastLineMs is not { } last || now - last >= 1000)
         {
             _lastLineMs = now;
             Console.Error.WriteLine(text);

@@ -199,14 +199,17 @@ internal sealed class StagingFile : IDisposable
     }
 
     /// <summary>Dropbox content_hash of [0, Size).</summary>
-    public async Task<string> ComputeContentHashAsync(CancellationToken ct)
+    public Task<string> ComputeContentHashAsync(CancellationToken ct) => ComputeContentHashAsync(new ContentHash(), 0, ct);
+
+    /// <summary>Continues <paramref name="hash"/>, which already holds the first <paramref name="from"/> bytes; disposes it.</summary>
+    public async Task<string> ComputeContentHashAsync(ContentHash hash, long from, CancellationToken ct)
     {
         var size = Size;
-        using var hash = new ContentHash();
+        using var owned = hash;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBuffer);
         try
         {
-            for (long offset = 0; offset < size;)
+            for (long offset = from; offset < size;)
             {
                 var want = (int)Math.Min(CopyBuffer, size - offset);
                 var n = await ReadFullyAsync(offset, buffer.AsMemory(0, want), ct).ConfigureAwait(false);

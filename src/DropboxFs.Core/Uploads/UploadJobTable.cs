@@ -30,6 +30,9 @@ internal sealed class UploadJobTable(UploadJournal db)
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
     });
 
+    public static UploadJob? NewestForKey(SqliteConnection c, SqliteTransaction tx, string pathKey) =>
+        Query(c, tx, "WHERE path_key = $key ORDER BY id DESC LIMIT 1", ("$key", pathKey)).FirstOrDefault();
+
     public static UploadJob? Get(SqliteConnection c, SqliteTransaction tx, long id) =>
         Query(c, tx, "WHERE id = $id", ("$id", id)).FirstOrDefault();
 

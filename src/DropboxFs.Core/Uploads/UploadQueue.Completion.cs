@@ -11,6 +11,7 @@ public sealed partial class UploadQueue
     /// <param name="committed">The row as it was when the commit was sent (its Path is where it went).</param>
     private async Task CompleteAsync(UploadJob committed, FileMetadata meta, string stagingFile, CancellationToken ct)
     {
+        ForgetStreamedWriter(committed.Id);
         var landedKey = PathKey.Normalize(meta.PathLower ?? meta.PathDisplay ?? committed.Path);
         var conflict = landedKey != committed.PathKey;
         var now = _time.GetUtcNow();

@@ -84,6 +84,41 @@ public sealed partial class UploadQueue
         }
     }
 
+    /// <summary>
+    /// utimens of a pending file: the newest job's client_modified changes in place, also while it uploads
+    /// (the finish re-reads the row), so rsync's SETATTR after RELEASE costs no second upload. False when
+    /// nothing is pending (the caller opens a writer). A finish already sent carries the old time; Dropbox
+    /// then keeps that one, as it ignores a later upload of identical content.
+    /// </summary>
+    public async Task<bool> SetClientModifiedAsync(string path, DateTimeOffset modified, CancellationToken ct = default)
+    {
+        var key = PathKey.Normalize(path);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_writers.TryGetValue(key, out var writer))
+            {
+                writer.SetClientModified(modified);
+                return true;
+            }
+
+            return await _journal.WriteAsync((c, tx) =>
+            {
+                if (UploadJobTable.NewestForKey(c, tx, key) is not { } job)
+                {
+                    return false;
+                }
+
+                UploadJobTable.Update(c, tx, job with { ClientModified = modified });
+                return true;
+            }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>An unlink of a pending file: its jobs are cancelled and their staging dropped (an open
     /// writer keeps its staging for its file descriptor until release). A commit already in flight is
     /// deleted again from the server when it lands. Returns true when a pending job was cancelled.</summary>
@@ -104,6 +139,7 @@ public sealed partial class UploadQueue
                 var n = 0;
                 foreach (var row in UploadJobTable.All(c, tx).Where(r => r.PathKey == key))
                 {
+                    ForgetStreamedWriter(row.Id);
                     UploadJobTable.Delete(c, tx, row.Id);
                     if (!_inFlight.Contains(row.Id) && (writer is null || row.Id != writer.JobId))
                     {

@@ -7,6 +7,11 @@ namespace DropboxFs.Core.Uploads;
 /// <summary>A large job: one sequential session, resumed from the journal's (id, offset), then finish.</summary>
 public sealed partial class UploadQueue
 {
+    private long _prefixHashReuses;
+
+    /// <summary>Uploads whose content_hash continued the hash the streaming pump built (tests).</summary>
+    internal long PrefixHashReuses => Interlocked.Read(ref _prefixHashReuses);
+
     // finish/incorrect_offset loops are bounded: each pass either advances or restarts the session.
     private const int MaxFinishAttempts = 5;
 
@@ -24,7 +29,7 @@ public sealed partial class UploadQueue
         }
 
         using var staging = StagingFile.Open(StagingPath(job.Staging), job.Size, job.SourceLength, job.Ranges, create: false);
-        var hash = await PrepareAsync(job, staging, ct).ConfigureAwait(false);
+        var hash = await PrepareAsync(job, staging, ct, TakePrefixHash(job)).ConfigureAwait(false);
         if (hash is null)
         {
             return;
@@ -117,10 +122,12 @@ public sealed partial class UploadQueue
 
     /// <summary>Fills base ranges, hashes the content and skips the upload when the server already has
     /// identical content at the target. Returns the content hash, or null when the job is finished.</summary>
-    private async Task<string?> PrepareAsync(UploadJob job, StagingFile staging, CancellationToken ct)
+    private async Task<string?> PrepareAsync(UploadJob job, StagingFile staging, CancellationToken ct, (ContentHash Hasher, long Offset)? prefix = null)
     {
         if (staging.MissingRanges().Count > 0)
         {
+            prefix?.Hasher.Dispose();
+            prefix = null;
             var rev = job.SourceRev ?? throw new InvalidOperationException($"Job {job.Id} has missing ranges but no source rev");
             await staging.FillFromSourceAsync(_baseReader, rev, ct).ConfigureAwait(false);
             staging.FlushToDisk();
@@ -129,7 +136,18 @@ public sealed partial class UploadQueue
                 UploadJobTable.UpdateContent(c, tx, job.Id, job.State, size, sourceLength, ranges, job.ClientModified, job.DueAt), ct).ConfigureAwait(false);
         }
 
-        var hash = await staging.ComputeContentHashAsync(ct).ConfigureAwait(false);
+        string hash;
+        if (prefix is { } p && p.Offset <= staging.Size)
+        {
+            Interlocked.Increment(ref _prefixHashReuses);
+            hash = await staging.ComputeContentHashAsync(p.Hasher, p.Offset, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            prefix?.Hasher.Dispose();
+            hash = await staging.ComputeContentHashAsync(ct).ConfigureAwait(false);
+        }
+
         if (hash != job.ContentHash)
         {
             await _journal.WriteAsync((c, tx) =>

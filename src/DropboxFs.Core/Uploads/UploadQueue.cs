@@ -28,6 +28,7 @@ public sealed partial class UploadQueue : IAsyncDisposable
     private readonly Dictionary<string, UploadWriter> _writers = new(StringComparer.Ordinal);
     private readonly HashSet<long> _inFlight = [];
     private readonly ConcurrentDictionary<long, Task> _pumps = new();
+    private readonly ConcurrentDictionary<long, UploadWriter> _streamedWriters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<UploadJobStatus>> _waiters = new();
     private readonly AsyncSignal _wake = new();
     private readonly AsyncSignal _changed = new();

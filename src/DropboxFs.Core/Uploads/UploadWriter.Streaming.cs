@@ -26,6 +26,11 @@ internal sealed partial class UploadWriter
     private bool _streamFailed;
     private readonly AsyncSignal _streamProgress = new();
 
+    // content_hash of the acknowledged prefix [0, _acked), fed by the pump in order; the upload after close
+    // hashes only the rest (PrepareAsync), instead of reading the whole file once more at the end.
+    private ContentHash? _prefixHash;
+    private long _prefixHashed;
+
     /// <summary>True when at least one fragment was acknowledged in a live session.</summary>
     internal bool HasStreamed
     {
@@ -45,10 +50,11 @@ internal sealed partial class UploadWriter
         _claimed = _acked;
         if (job.SessionId is not null)
         {
-            // A taken-over job's session may hold up to one fragment more than saved (an ack lost before a
-            // crash or failure). Guard that fragment too, and do not stream in this generation: the upload
-            // after close resumes the session, correcting the offset from the server.
-            _claimed = job.SessionOffset + _queue.Options.FragmentSize;
+            // A taken-over job's session may hold more than saved: an ack lost before a crash or failure, and
+            // acks are saved without an fsync (SaveSessionAsync), so after a power cut several fragments. Any
+            // write or truncate abandons the session first; without one, the upload after close resumes it,
+            // correcting the offset from the server. No streaming in this generation.
+            _claimed = long.MaxValue / 2; // "everything" without overflowing _claimed + fragment
             _streamFailed = true;
         }
     }
@@ -141,6 +147,24 @@ internal sealed partial class UploadWriter
         _queue.RegisterPump(JobId, Task.Run(PumpAsync));
     }
 
+    /// <summary>After the pump has finished: the hash of the first <c>Offset</c> bytes when they are exactly what the
+    /// session <paramref name="sessionId"/> holds (nothing abandoned), else null. The caller owns the hasher.</summary>
+    internal (ContentHash Hasher, long Offset)? TakePrefixHash(string? sessionId, long sessionOffset)
+    {
+        lock (_streamLock)
+        {
+            var hasher = _prefixHash;
+            _prefixHash = null;
+            if (hasher is null || _abandoned || _cancelled || sessionId is null || sessionId != _sessionId || _prefixHashed != sessionOffset || _prefixHashed == 0)
+            {
+                hasher?.Dispose();
+                return null;
+            }
+
+            return (hasher, _prefixHashed);
+        }
+    }
+
     /// <summary>No new fragments after the last release; the scheduler awaits the pump before uploading.</summary>
     private void StopStreaming()
     {
@@ -175,6 +199,12 @@ internal sealed partial class UploadWriter
                     start = _claimed;
                     _claimed += fragment;
                     session = _sessionId;
+                    if (start == 0 && session is null)
+                    {
+                        _prefixHash?.Dispose();
+                        _prefixHash = new ContentHash();
+                        _prefixHashed = 0;
+                    }
                 }
 
                 await Staging.ReadFullyAsync(start, buffer.AsMemory(0, fragment), ct).ConfigureAwait(false);
@@ -185,6 +215,7 @@ internal sealed partial class UploadWriter
                 await _streamGate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
+                    bool hashIt;
                     lock (_streamLock)
                     {
                         if (_abandoned)
@@ -194,6 +225,14 @@ internal sealed partial class UploadWriter
 
                         _sessionId = cursor.SessionId;
                         _acked = cursor.Offset;
+                        hashIt = _prefixHash is not null && _prefixHashed == start && cursor.Offset == start + fragment;
+                    }
+
+                    if (hashIt)
+                    {
+                        // Only this pump touches the hasher until TakePrefixHash, which runs after the pump ended.
+                        _prefixHash!.Append(data.Span);
+                        _prefixHashed = cursor.Offset;
                     }
 
                     await _queue.SaveSessionAsync(JobId, cursor.SessionId, cursor.Offset, ct).ConfigureAwait(false);

@@ -41,6 +41,14 @@ public sealed class WritableMount : IAsyncDisposable
     public async Task RestartAsync(params string[] extra) =>
         Process = await _fx.StartMountAsync(Path, ["--state-dir", StateDir, .. extra.Length > 0 ? extra : _extra]);
 
+    /// <summary>`sh -c command` that must exit 0; on failure the message carries the mount's own log too.</summary>
+    public async Task<string> ShOkAsync(string command, TimeSpan? timeout = null)
+    {
+        var r = await ShAsync(command, timeout);
+        Assert.True(r.ExitCode == 0, $"`{command}` failed: {r}\n--- the mount's output\n{Process.Output}");
+        return r.Stdout;
+    }
+
     /// <summary>The "uploads" object of `dropboxfs status MNT --json`.</summary>
     public async Task<JsonElement> UploadsAsync()
     {

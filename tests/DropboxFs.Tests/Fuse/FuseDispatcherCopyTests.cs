@@ -8,25 +8,23 @@ namespace DropboxFs.Tests.Fuse;
 /// <summary>COPY_FILE_RANGE (opcode 47): forwarded to the facade, answered with write_out.</summary>
 public class FuseDispatcherCopyTests
 {
-    private static async Task<ulong> OpenAsync(DispatcherHarness h, ulong node, uint flags)
-    {
-        var reply = await h.CallAsync(FuseOpcode.Open, node, DispatcherHarness.Struct(new OpenIn { Flags = flags }));
-        Assert.Equal(0, reply.Error);
-        return reply.As<OpenOut>().Fh;
-    }
-
     [Fact]
     public async Task CopyFileRangeIsForwardedAndAnswersTheBytesCopied()
     {
         var (h, fs) = await DispatcherHarness.StartAsync();
         ulong src = fs.AddFile(1, "a", Encoding.ASCII.GetBytes("0123456789"));
         ulong dst = fs.AddFile(1, "b", []);
-        ulong fhIn = await OpenAsync(h, src, 0);
-        ulong fhOut = await OpenAsync(h, dst, KernelConstants.OWrOnly);
+        ulong fhIn = await FuseDispatcherIoTests.OpenAsync(h, src, 0);
+        ulong fhOut = await FuseDispatcherIoTests.OpenAsync(h, dst, KernelConstants.OWrOnly);
 
         var reply = await h.CallAsync(FuseOpcode.CopyFileRange, src, DispatcherHarness.Struct(new CopyFileRangeIn
         {
-            FhIn = fhIn, OffIn = 2, NodeidOut = dst, FhOut = fhOut, OffOut = 1, Len = 1L << 40,
+            FhIn = fhIn,
+            OffIn = 2,
+            NodeidOut = dst,
+            FhOut = fhOut,
+            OffOut = 1,
+            Len = 1L << 40,
         }));
 
         Assert.Equal(0, reply.Error);
@@ -40,16 +38,23 @@ public class FuseDispatcherCopyTests
     {
         var (h, fs) = await DispatcherHarness.StartAsync();
         ulong src = fs.AddFile(1, "a", Encoding.ASCII.GetBytes("x"));
-        ulong fh = await OpenAsync(h, src, 0);
+        ulong fh = await FuseDispatcherIoTests.OpenAsync(h, src, 0);
 
         var flagged = await h.CallAsync(FuseOpcode.CopyFileRange, src, DispatcherHarness.Struct(new CopyFileRangeIn
         {
-            FhIn = fh, NodeidOut = src, FhOut = fh, Len = 1, Flags = 1,
+            FhIn = fh,
+            NodeidOut = src,
+            FhOut = fh,
+            Len = 1,
+            Flags = 1,
         }));
         fs.ReadOnly = true;
         var readOnly = await h.CallAsync(FuseOpcode.CopyFileRange, src, DispatcherHarness.Struct(new CopyFileRangeIn
         {
-            FhIn = fh, NodeidOut = src, FhOut = fh, Len = 1,
+            FhIn = fh,
+            NodeidOut = src,
+            FhOut = fh,
+            Len = 1,
         }));
 
         Assert.Equal(-Errno.EINVAL, flagged.Error);

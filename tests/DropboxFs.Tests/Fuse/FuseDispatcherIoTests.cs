@@ -8,7 +8,7 @@ namespace DropboxFs.Tests.Fuse;
 
 public class FuseDispatcherIoTests
 {
-    private static async Task<ulong> OpenAsync(DispatcherHarness h, ulong node, uint flags)
+    internal static async Task<ulong> OpenAsync(DispatcherHarness h, ulong node, uint flags)
     {
         var reply = await h.CallAsync(FuseOpcode.Open, node, DispatcherHarness.Struct(new OpenIn { Flags = flags }));
         Assert.Equal(0, reply.Error);

@@ -26,6 +26,7 @@ public sealed class UploadStreamingTests
         Assert.Equal(ContentHash.Compute(content), await h.RemoteHashAsync("/movie.bin"));
         Assert.Equal(1, h.Count("files/upload_session/start")); // one session, never restarted
         Assert.Equal(4, h.Count("files/upload_session/append_v2")); // every byte sent once
+        Assert.Equal(1, queue.PrefixHashReuses); // the 16 streamed MiB were hashed while streaming, not again
     }
 
     [Fact]
@@ -46,6 +47,7 @@ public sealed class UploadStreamingTests
         Assert.Equal(ContentHash.Compute(content), await h.RemoteHashAsync("/db.bin"));
         Assert.Equal(content, await h.Emu.DownloadAsync("/db.bin"));
         Assert.Equal(2, h.Count("files/upload_session/start")); // the stale session was abandoned, a new one sent
+        Assert.Equal(0, queue.PrefixHashReuses); // and the prefix hash with it
     }
 
     [Fact]
