@@ -65,25 +65,6 @@ internal static class CryptPasswordCheck
             await response.Content.ReadExactlyAsync(cipher, ct);
         }
 
-        byte[] nonce = new byte[CryptLayout.NonceSize];
-        byte[] plain = new byte[CryptLayout.BlockDataSize];
-        try
-        {
-            if (!CryptContent.TryReadHeader(cipher, nonce))
-            {
-                return false;
-            }
-
-            CryptContent.DecryptBlock(keys, nonce, 0, cipher.AsSpan(CryptLayout.HeaderSize), plain);
-            return true;
-        }
-        catch (CryptException)
-        {
-            return false;
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
-        }
+        return CryptContent.FirstBlockAuthenticates(keys, cipher);
     }
 }

@@ -95,25 +95,6 @@ public static class CryptMountCheck
             await inner.ReleaseAsync(node, open.Handle).ConfigureAwait(false);
         }
 
-        byte[] nonce = new byte[CryptLayout.NonceSize];
-        if (!CryptContent.TryReadHeader(cipher, nonce))
-        {
-            return false;
-        }
-
-        byte[] plain = new byte[CryptLayout.BlockDataSize];
-        try
-        {
-            CryptContent.DecryptBlock(keys, nonce, 0, cipher.AsSpan(CryptLayout.HeaderSize), plain);
-            return true;
-        }
-        catch (CryptException)
-        {
-            return false;
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
-        }
+        return CryptContent.FirstBlockAuthenticates(keys, cipher);
     }
 }
