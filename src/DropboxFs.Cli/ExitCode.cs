@@ -22,6 +22,8 @@ public enum ExitCode
     LocalIo = 8,
     /// <summary>The mountpoint is busy or not usable.</summary>
     MountFailed = 9,
+    /// <summary>Encrypted content or names do not decrypt: wrong password or salt, or a damaged or unencrypted file.</summary>
+    DecryptFailed = 10,
     /// <summary>Interrupted by the user (Ctrl-C).</summary>
     Interrupted = 130,
 }

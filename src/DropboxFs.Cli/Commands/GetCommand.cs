@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using DropboxFs.Api;
 using DropboxFs.Cli.Infrastructure;
+using DropboxFs.Core.Crypto;
 
 namespace DropboxFs.Cli.Commands;
 
@@ -15,10 +16,17 @@ internal static class GetCommand
     private static readonly Argument<string> s_local = new Argument<string>("LOCAL") { Description = "Local file to write, or - for stdout." }.RejectOptionLike();
     private static readonly Option<long?> s_startByte = new("--start-byte") { Description = "Resume: keep the first N bytes of LOCAL and download from byte N." };
     private static readonly Option<string?> s_rev = new("--rev") { Description = "Download this revision (see `dropboxfs revisions`)." };
+    private static readonly CryptOptions s_crypt = new();
+    private static readonly Option<string?> s_cryptRoot = CryptRootOption();
 
     public static Command Create()
     {
-        var command = new Command("get", "Download a file.") { s_remote, s_local, s_startByte, s_rev };
+        var command = new Command("get", "Download a file (and decrypt it with --password-file).") { s_remote, s_local, s_startByte, s_rev, s_cryptRoot };
+        foreach (var option in s_crypt.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetCliAction(RunAsync);
         return command;
     }
@@ -26,6 +34,11 @@ internal static class GetCommand
     private static async Task<ExitCode> RunAsync(CliContext ctx)
     {
         var remote = RemotePath.Normalize(ctx.Get(s_remote));
+        if (s_crypt.Read(ctx) is { } crypt)
+        {
+            return await RunDecryptingAsync(ctx, remote, crypt);
+        }
+
         if (ctx.Get(s_local) == "-")
         {
             return await WriteToStdoutAsync(ctx, remote);
@@ -76,6 +89,46 @@ internal static class GetCommand
             + $", {Rate(moved, clock.Elapsed)}, rev {meta.Rev}");
         return ExitCode.Ok;
     }
+
+    /// <summary>`get --password-file F REMOTE LOCAL`: REMOTE is the plaintext path below --crypt-root.</summary>
+    private static async Task<ExitCode> RunDecryptingAsync(CliContext ctx, string remote, CryptSettings crypt)
+    {
+        if (ctx.Get(s_startByte) is not null)
+        {
+            throw new CliException(ExitCode.Usage, "--start-byte cannot resume an encrypted download; download again without it");
+        }
+
+        var stored = CryptTransfer.StoredPath(crypt, RemotePath.Normalize(ctx.Get(s_cryptRoot) ?? ""), remote, isDirectory: false);
+        ctx.Subject.Path = RemotePath.Display(stored);
+        var rev = ctx.Get(s_rev);
+        var source = rev is null ? stored : $"rev:{rev}";
+        var client = await ctx.GetClientAsync();
+        if (ctx.Get(s_local) == "-")
+        {
+            await using var stdout = Console.OpenStandardOutput();
+            await CryptTransfer.DownloadAsync(client, source, crypt.Keys, stdout, ctx.Cancellation);
+            return ExitCode.Ok;
+        }
+
+        var local = Path.GetFullPath(ctx.Get(s_local));
+        if (Directory.Exists(local))
+        {
+            local = Path.Combine(local, Path.GetFileName(remote.TrimEnd('/')));
+        }
+
+        var meta = await client.GetMetadataAsync(source, ct: ctx.Cancellation) as FileMetadata
+            ?? throw new CliException(ExitCode.Error, $"{RemotePath.Display(remote)} is a folder, not a file");
+        var clock = Stopwatch.StartNew();
+        long size = await TransferProgress.RunAsync($"get {Path.GetFileName(local)}", CryptLayout.TryGetDecryptedSize(meta.Size, out long total) ? total : 0, 0,
+            report => CryptTransfer.DownloadToFileAsync(client, source, crypt.Keys, local, report, ctx.Cancellation));
+        Console.WriteLine($"{RemotePath.Display(remote)} (stored as {meta.PathDisplay}) -> {local}: {Terminal.FormatSize(size)} decrypted, {Rate(size, clock.Elapsed)}, rev {meta.Rev}");
+        return ExitCode.Ok;
+    }
+
+    internal static Option<string?> CryptRootOption() => new("--crypt-root")
+    {
+        Description = "With --password-file: the Dropbox folder the encrypted tree starts at (not encrypted itself, like mount --remote-root); REMOTE is the plaintext path inside it.",
+    };
 
     /// <summary>`get REMOTE -`: the bytes go to stdout (for pipes); no progress and no summary line.</summary>
     private static async Task<ExitCode> WriteToStdoutAsync(CliContext ctx, string remote)

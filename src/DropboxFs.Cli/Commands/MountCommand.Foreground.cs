@@ -91,7 +91,8 @@ internal static partial class MountCommand
 
     private static async Task<ExitCode> ServeAsync(CliContext ctx, MountSettings s, DropboxFileSystem fs, ILoggerFactory loggers, ILogger logger, string cacheDir, string? stateDir)
     {
-        var mount = new FuseMount(ComposeFileSystem(s, fs, top: fs, logger), new FuseMountOptions
+        var top = await OpenCryptAsync(s.Crypt, fs, loggers, logger, ctx.Cancellation);
+        var mount = new FuseMount(ComposeFileSystem(s, fs, top, logger), new FuseMountOptions
         {
             MountPoint = s.MountPoint,
             ReadOnly = s.ReadOnly,
@@ -101,7 +102,7 @@ internal static partial class MountCommand
         });
         await using (mount)
         {
-            fs.AttachNotifier(mount.Notifier);
+            fs.AttachNotifier(CryptNotifier(top, mount.Notifier));
             var run = mount.RunAsync(ctx.Cancellation); // Ctrl-C cancels: same lazy unmount
             await Task.WhenAny(mount.Ready, run);
             await mount.Ready; // throws FuseMountException when the mount failed

@@ -27,7 +27,7 @@ internal static partial class MountCommand
         {
             s_mountPoint, s_remoteRoot, s_cacheDir, s_cacheSize, s_readOnly, s_foreground, s_daemon, s_logFile, s_allowOther, s_emulator, s_at,
         };
-        foreach (var option in WriteOptions())
+        foreach (var option in WriteOptions().Concat(CryptOptionsOfMount()))
         {
             command.Options.Add(option);
         }
@@ -53,7 +53,8 @@ internal static partial class MountCommand
             LogFile: ctx.Get(s_logFile) is { } log ? Path.GetFullPath(log) : null,
             UseEmulator: ctx.Get(s_emulator),
             Writes: ReadWriteSettings(ctx, ctx.Get(s_readOnly) || ctx.Get(s_at) is not null),
-            At: ParseAt(ctx.Get(s_at), TimeProvider.System));
+            At: ParseAt(ctx.Get(s_at), TimeProvider.System),
+            Crypt: ReadCryptSettings(ctx));
 
         return ctx.Get(s_daemon)
             ? await RunDaemonAsync(ctx, settings)
@@ -70,7 +71,8 @@ internal static partial class MountCommand
         string? LogFile,
         bool UseEmulator,
         WriteSettings Writes,
-        DateTimeOffset? At);
+        DateTimeOffset? At,
+        CryptSettings? Crypt);
 
     /// <summary>"10G" → 10 GiB; suffixes K, M, G, T are powers of 1024; a plain number is bytes.</summary>
     internal static long ParseSize(string text)

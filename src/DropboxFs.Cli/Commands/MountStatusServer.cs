@@ -131,6 +131,7 @@ internal sealed partial class MountStatusServer : IAsyncDisposable
 
             w.WriteEndObject();
             WriteUploads(w, uploads);
+            WriteEncryption(w);
             w.WriteEndObject();
         }
 

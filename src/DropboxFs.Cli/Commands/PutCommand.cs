@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DropboxFs.Api;
 using DropboxFs.Cli.Infrastructure;
+using DropboxFs.Core.Crypto;
 
 namespace DropboxFs.Cli.Commands;
 
@@ -22,13 +23,20 @@ internal static class PutCommand
     private static readonly Option<bool> s_overwrite = new("--overwrite") { Description = "Replace an existing file." };
     private static readonly Option<string?> s_clientModified = new("--client-modified") { Description = "Modification time to record (ISO 8601, e.g. 2024-05-01T12:00:00Z); default: the local file's." };
     private static readonly Option<bool> s_mute = new("--mute") { Description = "Do not notify the account's devices." };
+    private static readonly CryptOptions s_crypt = new();
+    private static readonly Option<string?> s_cryptRoot = GetCommand.CryptRootOption();
 
     public static Command Create()
     {
         var command = new Command("put", "Upload a file. Identical content already there is a no-op.")
         {
-            s_local, s_remote, s_resumable, s_fragmentSize, s_ifRevision, s_renameIfExists, s_overwrite, s_clientModified, s_mute,
+            s_local, s_remote, s_resumable, s_fragmentSize, s_ifRevision, s_renameIfExists, s_overwrite, s_clientModified, s_mute, s_cryptRoot,
         };
+        foreach (var option in s_crypt.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetCliAction(RunAsync);
         return command;
     }
@@ -41,6 +49,14 @@ internal static class PutCommand
         if (rawRemote.EndsWith('/') || remote.Length == 0)
         {
             remote = $"{remote}/{Path.GetFileName(local)}";
+        }
+
+        var crypt = s_crypt.Read(ctx);
+        var plainRemote = remote;
+        var cryptRoot = RemotePath.Normalize(ctx.Get(s_cryptRoot) ?? "");
+        if (crypt is not null)
+        {
+            remote = CryptTransfer.StoredPath(crypt, cryptRoot, remote, isDirectory: false);
         }
 
         ctx.Subject.Path = remote;
@@ -68,15 +84,22 @@ internal static class PutCommand
         };
 
         var client = await ctx.GetClientAsync();
+        if (crypt is not null)
+        {
+            await CryptPasswordCheck.VerifyAsync(client, crypt, cryptRoot, ctx.Cancellation);
+        }
+
         var clock = Stopwatch.StartNew();
         FileMetadata result;
         long length;
         await using (var file = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
         {
-            length = file.Length;
+            // Encrypted: the seekable EncryptingStream seals one block at a time and can rewind for retries.
+            await using Stream source = crypt is null ? file : new EncryptingStream(file, crypt.Keys, leaveOpen: true);
+            length = source.Length;
             result = await TransferProgress.RunAsync($"put {Path.GetFileName(local)}", length, 0, async report =>
             {
-                await using var counted = new CountingStream(file, 0, report);
+                await using var counted = new CountingStream(source, 0, report);
                 if (!ctx.Get(s_resumable) && length <= DropboxClient.MaxRequestBody)
                 {
                     return await client.UploadAsync(remote, counted, options, ctx.Cancellation);
@@ -90,7 +113,7 @@ internal static class PutCommand
             });
         }
 
-        Console.WriteLine($"{local} -> {result.PathDisplay}: {Terminal.FormatSize(result.Size)}, {GetCommand.Rate(length, clock.Elapsed)}, rev {result.Rev}");
+        Console.WriteLine($"{local} -> {(crypt is null ? result.PathDisplay : $"{RemotePath.Display(plainRemote)} (stored encrypted as {result.PathDisplay})")}: {Terminal.FormatSize(result.Size)}, {GetCommand.Rate(length, clock.Elapsed)}, rev {result.Rev}");
         return ExitCode.Ok;
     }
 

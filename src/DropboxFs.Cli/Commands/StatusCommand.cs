@@ -90,6 +90,7 @@ internal static partial class StatusCommand
         var calls = r.GetProperty("api_calls").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetInt64()}").ToList();
         Console.WriteLine($"  API calls: {(calls.Count == 0 ? "none" : string.Join(", ", calls))}");
         PrintUploads(r.GetProperty("uploads"));
+        PrintEncryption(r);
     }
 
     private static string Age(JsonElement e, string name)

@@ -107,6 +107,36 @@ public static partial class CryptContent
         return cipherBlock.Length - CryptLayout.BlockOverhead;
     }
 
+    /// <summary>
+    /// True when the start of a stored file (its header and at least part of block 0) has the
+    /// rclone header and its first block authenticates under <paramref name="keys"/>: the check
+    /// for "does this password open this file". The decrypted bytes are cleared, never returned.
+    /// </summary>
+    public static bool FirstBlockAuthenticates(CryptKeys keys, ReadOnlySpan<byte> start)
+    {
+        Span<byte> nonce = stackalloc byte[CryptLayout.NonceSize];
+        if (start.Length <= CryptLayout.HeaderSize + CryptLayout.BlockOverhead || !TryReadHeader(start, nonce))
+        {
+            return false;
+        }
+
+        var block = start[CryptLayout.HeaderSize..];
+        byte[] plain = new byte[CryptLayout.BlockDataSize];
+        try
+        {
+            DecryptBlock(keys, nonce, 0, block[..Math.Min(block.Length, CryptLayout.BlockSize)], plain);
+            return true;
+        }
+        catch (CryptException)
+        {
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
+    }
+
     internal static void CheckCipherBlockLength(long blockIndex, int length)
     {
         if (length <= CryptLayout.BlockOverhead)
