@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Macs;
 using Org.BouncyCastle.Crypto.Parameters;
 
 namespace DropboxFs.Core.Crypto;
 
 /// <summary>
-/// NaCl crypto_secretbox (XSalsa20-Poly1305; XSalsa20 from <see cref="XSalsa20"/>, Poly1305 from BouncyCastle) as golang.org/x/crypto/nacl/secretbox lays it out:
+/// NaCl crypto_secretbox (XSalsa20-Poly1305) as golang.org/x/crypto/nacl/secretbox lays it out:
 /// output = Poly1305 tag (16 bytes) || ciphertext. The first 32 bytes of the XSalsa20 keystream
 /// are the one-time Poly1305 key; the message is XORed with the keystream from byte 32 on.
 /// Holds reusable engines, so one instance serves one thread (a stream) at a time.
@@ -15,14 +16,15 @@ internal sealed class Secretbox
     public const int TagSize = 16;
     private const int PolyKeySize = 32;
 
+    private readonly XSalsa20Engine _salsa = new();
     private readonly Poly1305 _mac = new();
-    private readonly byte[] _keyBytes;
+    private readonly KeyParameter _key;
     private readonly byte[] _polyKey = new byte[PolyKeySize];
     private readonly byte[] _tag = new byte[TagSize];
 
     public Secretbox(byte[] key)
     {
-        _keyBytes = key;
+        _key = new KeyParameter(key);
     }
 
     /// <summary>Seals <paramref name="plain"/> into <paramref name="output"/> (plain.Length + 16 bytes).</summary>
@@ -35,7 +37,7 @@ internal sealed class Secretbox
 
         StartKeystream(nonce);
         Span<byte> body = output.Slice(TagSize, plain.Length);
-        XSalsa20.XorFrom32(_keyBytes, nonce, plain, body);
+        _salsa.ProcessBytes(plain, body);
         ComputeTag(body, output[..TagSize]);
     }
 
@@ -64,7 +66,7 @@ internal sealed class Secretbox
             return false;
         }
 
-        XSalsa20.XorFrom32(_keyBytes, nonce, body, output[..body.Length]);
+        _salsa.ProcessBytes(body, output[..body.Length]);
         return true;
     }
 
@@ -75,7 +77,9 @@ internal sealed class Secretbox
             throw new ArgumentException($"The nonce must be {CryptLayout.NonceSize} bytes.", nameof(nonce));
         }
 
-        XSalsa20.FirstBytes(_keyBytes, nonce, _polyKey);
+        _salsa.Init(true, new ParametersWithIV(_key, nonce.ToArray()));
+        Array.Clear(_polyKey);
+        _salsa.ProcessBytes(_polyKey, _polyKey);
     }
 
     private void ComputeTag(ReadOnlySpan<byte> body, Span<byte> tag)
