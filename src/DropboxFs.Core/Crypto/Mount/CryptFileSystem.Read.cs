@@ -199,8 +199,8 @@ public sealed partial class CryptFileSystem
     {
         try
         {
-            // One core: XSalsa20 and Poly1305 together cost ≈0.3–1 CPU s/GiB, less than handing
-            // two 64 KiB blocks to another thread is worth on a busy machine.
+            // One core per READ: the kernel already sends several READs at once (async reads), so
+            // each decrypts its own ≤1 MiB on its own thread-pool thread.
             return CryptContent.DecryptBlocks(_keys, state.Nonce, firstBlock, cipher, plain);
         }
         catch (CryptAuthenticationException e)
