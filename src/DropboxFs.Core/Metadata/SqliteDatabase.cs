@@ -118,6 +118,51 @@ internal abstract class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="WriteAsync{T}"/>, without the fsync of a durable database: the commit survives a process
+    /// crash (it is in the WAL) but maybe not a power cut. For progress that can be recomputed (an upload
+    /// session's acked offset: a resume is corrected by the server's correct_offset).
+    /// </summary>
+    public async ValueTask WriteRelaxedAsync(Action<SqliteConnection, SqliteTransaction> work, CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            SetSynchronous(Durable ? "NORMAL" : null);
+            try
+            {
+                WithBusyRetry(() =>
+                {
+                    using var tx = _writer!.BeginTransaction(deferred: false);
+                    work(_writer, tx);
+                    tx.Commit();
+                    return true;
+                });
+            }
+            finally
+            {
+                SetSynchronous(Durable ? "FULL" : null);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void SetSynchronous(string? mode)
+    {
+        if (mode is null)
+        {
+            return;
+        }
+
+        using var cmd = _writer!.CreateCommand();
+        cmd.CommandText = $"PRAGMA synchronous={mode}";
+        cmd.ExecuteNonQuery();
+    }
+
     public ValueTask WriteAsync(Action<SqliteConnection, SqliteTransaction> work, CancellationToken ct = default) =>
         new(WriteAsync<bool>((c, t) =>
         {

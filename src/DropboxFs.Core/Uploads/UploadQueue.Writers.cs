@@ -172,8 +172,12 @@ public sealed partial class UploadQueue
             UploadJobTable.UpdateContent(c, tx, id, UploadState.Writing, size, sourceLength, ranges, writer.ClientModified, now), ct).ConfigureAwait(false);
     }
 
-    internal ValueTask SaveSessionAsync(long jobId, string? sessionId, long offset, CancellationToken ct) =>
-        _journal.WriteAsync((c, tx) => { UploadJobTable.UpdateSession(c, tx, jobId, sessionId, offset); }, ct);
+    /// <summary>Session progress: an ack is saved without an fsync (32 fsyncs per 256 MiB cost ~0.5 s on a busy disk);
+    /// after a power cut the resume starts from an older offset and the server's correct_offset fixes it. Dropping
+    /// a session (null) is durable: a restart must never commit stale session bytes.</summary>
+    internal ValueTask SaveSessionAsync(long jobId, string? sessionId, long offset, CancellationToken ct) => sessionId is null
+        ? _journal.WriteAsync((c, tx) => { UploadJobTable.UpdateSession(c, tx, jobId, sessionId, offset); }, ct)
+        : _journal.WriteRelaxedAsync((c, tx) => UploadJobTable.UpdateSession(c, tx, jobId, sessionId, offset), ct);
 
     internal void RegisterPump(long jobId, Task pump) => _pumps[jobId] = pump;
 

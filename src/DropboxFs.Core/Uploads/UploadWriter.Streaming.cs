@@ -50,10 +50,11 @@ internal sealed partial class UploadWriter
         _claimed = _acked;
         if (job.SessionId is not null)
         {
-            // A taken-over job's session may hold up to one fragment more than saved (an ack lost before a
-            // crash or failure). Guard that fragment too, and do not stream in this generation: the upload
-            // after close resumes the session, correcting the offset from the server.
-            _claimed = job.SessionOffset + _queue.Options.FragmentSize;
+            // A taken-over job's session may hold more than saved: an ack lost before a crash or failure, and
+            // acks are saved without an fsync (SaveSessionAsync), so after a power cut several fragments. Any
+            // write or truncate abandons the session first; without one, the upload after close resumes it,
+            // correcting the offset from the server. No streaming in this generation.
+            _claimed = long.MaxValue / 2; // "everything" without overflowing _claimed + fragment
             _streamFailed = true;
         }
     }
