@@ -101,6 +101,19 @@ public sealed class CliMountWriteOptionsTests(CliFixture fx) : IDisposable
     }
 
     [Fact]
+    public async Task AMissingMountPointFailsBeforeAnyStateFolderIsCreated()
+    {
+        string missing = Path.Combine(_scratch.Local, "no-such-folder");
+
+        var result = await CliProcess.RunAsync(fx.Args("mount", missing), IsolatedHome());
+
+        Assert.True(result.ExitCode == (int)ExitCode.MountFailed, result.ToString());
+        Assert.Contains($"mkdir -p '{missing}'", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_scratch.Local, "data")), "a failed mount must not leave a state folder behind");
+        Assert.False(Directory.Exists(Path.Combine(_scratch.Local, "cache")), "a failed mount must not leave a cache folder behind");
+    }
+
+    [Fact]
     public async Task UnmountForceOfSomethingNotMountedFailsClearly()
     {
         var result = await CliProcess.RunAsync(["unmount", "--force", MountPoint], IsolatedHome());
