@@ -11,11 +11,12 @@ namespace DropboxFs.Core;
 
 /// <summary>
 /// The filesystem every adapter calls: names and attributes from the SQLite metadata (kept current
-/// by the change feed), contents from the block cache. Read-only until the write path exists.
+/// by the change feed), contents from the block cache; writes through the upload queue (Uploads/README.md,
+/// "How the facade uses it"). A read-only mount has no queue and its nodes no write capability.
 /// </summary>
 /// <remarks>
-/// Lock order (across the parts): FolderLister/ChangeApplier apply lock → SQLite writer lock →
-/// NodeTable lock; BlockCache budget lock → versions lock → version gate. No lock is held across
+/// Lock order (across the parts): _writeGate → UploadQueue._gate; FolderLister/ChangeApplier apply lock →
+/// SQLite writer lock → NodeTable lock; BlockCache budget lock → versions lock → version gate. No lock is held across
 /// network I/O, and kernel notifications are sent with no lock held.
 /// </remarks>
 public sealed partial class DropboxFileSystem : IFileSystem, IAsyncDisposable

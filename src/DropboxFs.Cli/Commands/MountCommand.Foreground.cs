@@ -16,6 +16,12 @@ internal static partial class MountCommand
 {
     private static async Task<ExitCode> RunForegroundAsync(CliContext ctx, MountSettings s)
     {
+        if (!Directory.Exists(s.MountPoint) && !File.Exists(s.MountPoint))
+        {
+            // Before anything is created (the state folder, the emulator's data): a typo must leave no trace.
+            throw new CliException(ExitCode.MountFailed, $"Mountpoint {s.MountPoint} does not exist; create it with: mkdir -p '{s.MountPoint}'");
+        }
+
         using var fileLogging = s.LogFile is null ? null : MountLogging.ToFile(s.LogFile, ctx.Get(GlobalOptions.LogLevel), [ctx.Token]);
         var loggers = fileLogging?.Factory ?? ctx.LoggerFactory;
         var logger = loggers.CreateLogger("dropboxfs.mount");

@@ -101,12 +101,67 @@ public sealed class CliMountWriteOptionsTests(CliFixture fx) : IDisposable
     }
 
     [Fact]
+    public async Task AMissingMountPointFailsBeforeAnyStateFolderIsCreated()
+    {
+        string missing = Path.Combine(_scratch.Local, "no-such-folder");
+
+        var result = await CliProcess.RunAsync(fx.Args("mount", missing), IsolatedHome());
+
+        Assert.True(result.ExitCode == (int)ExitCode.MountFailed, result.ToString());
+        Assert.Contains($"mkdir -p '{missing}'", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_scratch.Local, "data")), "a failed mount must not leave a state folder behind");
+        Assert.False(Directory.Exists(Path.Combine(_scratch.Local, "cache")), "a failed mount must not leave a cache folder behind");
+    }
+
+    [Fact]
     public async Task UnmountForceOfSomethingNotMountedFailsClearly()
     {
         var result = await CliProcess.RunAsync(["unmount", "--force", MountPoint], IsolatedHome());
 
         Assert.True(result.ExitCode == (int)ExitCode.MountFailed, result.ToString());
         Assert.Contains("nothing is mounted at", result.Stderr);
+    }
+
+    [Fact]
+    public void StatusJsonShowsEveryQueuedUploadWithItsProgressAndEveryConflict()
+    {
+        var at = new DateTimeOffset(2026, 11, 26, 20, 0, 0, TimeSpan.Zero);
+        var uploads = new UploadsSnapshot("/state",
+            [
+                new DropboxFs.Core.Uploads.UploadJobStatus(1, "/a.bin", DropboxFs.Core.Uploads.UploadState.Uploading, 100, 40, 2, "reset", false),
+                new DropboxFs.Core.Uploads.UploadJobStatus(2, "/full.bin", DropboxFs.Core.Uploads.UploadState.Failed, 10, 0, 1, "insufficient_space", true),
+            ],
+            [new DropboxFs.Core.Uploads.UploadConflict(3, "/doc.txt", "/doc (conflicted copy).txt", "0123456789", at, "changed remotely")]);
+
+        byte[] json = MountStatusServer.Render("/mnt", "", 42, at, at, new DropboxFs.Core.FileSystemStats(),
+            new DropboxFs.Fuse.FuseStats(31, new Dictionary<string, long>(), 0, 0, 0), uploads);
+
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var u = doc.RootElement.GetProperty("uploads");
+        Assert.Equal("/state", u.GetProperty("state_dir").GetString());
+        Assert.Equal(1, u.GetProperty("pending_count").GetInt32());
+        Assert.Equal(1, u.GetProperty("failed_count").GetInt32());
+        Assert.Equal(60 + 10, u.GetProperty("bytes_pending").GetInt64());
+        var first = u.GetProperty("pending")[0];
+        Assert.Equal("/a.bin", first.GetProperty("path").GetString());
+        Assert.Equal("uploading", first.GetProperty("state").GetString());
+        Assert.Equal(40, first.GetProperty("bytes_sent").GetInt64());
+        Assert.Equal(2, first.GetProperty("tries").GetInt32());
+        Assert.True(u.GetProperty("pending")[1].GetProperty("no_space").GetBoolean());
+        var conflict = Assert.Single(u.GetProperty("conflicts").EnumerateArray());
+        Assert.Equal("/doc (conflicted copy).txt", conflict.GetProperty("conflict_path").GetString());
+        Assert.Equal("2026-11-26T20:00:00Z", conflict.GetProperty("at").GetString());
+    }
+
+    [Fact]
+    public void StatusJsonSaysNullUploadsOnAReadOnlyMount()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        byte[] json = MountStatusServer.Render("/mnt", "", 1, now, now, new DropboxFs.Core.FileSystemStats(),
+            new DropboxFs.Fuse.FuseStats(31, new Dictionary<string, long>(), 0, 0, 0), uploads: null);
+
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, doc.RootElement.GetProperty("uploads").ValueKind);
     }
 
     [Fact]
