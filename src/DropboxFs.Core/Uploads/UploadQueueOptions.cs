@@ -25,6 +25,10 @@ internal sealed class UploadQueueOptions
     /// 1.53×, 16 MiB 1.30× (the rest is the final hash pass and finish).</summary>
     public long StreamingWindow { get; init; } = 16L << 20;
 
+    /// <summary>Files streaming at once (each pump holds two fragment buffers while one is appended and the next is
+    /// read: 4 × 2 × 8 MiB = 64 MiB at most). A file beyond the cap is not held back; it uploads after close.</summary>
+    public int MaxStreamingFiles { get; init; } = 4;
+
     /// <summary>Files up to this size (without a session yet) are committed through finish_batch_v2.</summary>
     public long SmallFileMax { get; init; } = 8 << 20;
 
