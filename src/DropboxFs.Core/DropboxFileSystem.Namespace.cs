@@ -98,12 +98,14 @@ public sealed partial class DropboxFileSystem
     /// handle keeps its staging until release), and what the server has is deleted.</summary>
     private async ValueTask DeleteFileAsync(EntryRecord entry, CancellationToken ct)
     {
+        // A row with a local id may still stand for a server file: one renamed over it whose job holds its rev.
+        var onServer = (!LocalIds.IsLocal(entry.Id) && entry.Rev is not null) || Queue.PendingBaseRev(entry.Key) is not null;
         if (_local.TryRemove(entry.Key, out _) || Queue.HasPending(entry.Key))
         {
             await Queue.CancelAsync(entry.Key, ct).ConfigureAwait(false); // the queue matches by key
         }
 
-        if (!LocalIds.IsLocal(entry.Id) && entry.Rev is not null)
+        if (onServer)
         {
             await RemoteAsync("files/delete_v2", c => c.DeleteAsync(entry.Key, ct: ct), ct, ignoreNotFound: true).ConfigureAwait(false);
         }

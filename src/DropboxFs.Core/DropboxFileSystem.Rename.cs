@@ -58,7 +58,11 @@ public sealed partial class DropboxFileSystem
         if (source.Kind == FsNodeKind.File && LocalIds.IsLocal(source.Id))
         {
             // Only here: the journal row follows; its commit will replace the target's rev.
-            var replacedRev = target is { Kind: FsNodeKind.File } && !LocalIds.IsLocal(target.Id) ? target.Rev : null;
+            // The rev the commit replaces: the target's, or, when the target is itself pending (git's second
+            // index.lock → index), the one its job would have replaced.
+            var replacedRev = target is not { Kind: FsNodeKind.File } ? null
+                : !LocalIds.IsLocal(target.Id) ? target.Rev
+                : Queue.PendingBaseRev(toKey);
             if (target is not null)
             {
                 await Queue.CancelAsync(toKey, ct).ConfigureAwait(false);

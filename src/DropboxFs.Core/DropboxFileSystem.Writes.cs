@@ -42,6 +42,9 @@ public sealed partial class DropboxFileSystem
         public long Size { get; set; }
 
         public DateTimeOffset Modified { get; set; }
+
+        /// <summary>A closed generation was left pending (a job exists, or existed until its commit).</summary>
+        public bool Staged { get; set; }
     }
 
     /// <summary>A handle on a local file: writable (with a writer) or a read of pending content.</summary>
@@ -85,7 +88,7 @@ public sealed partial class DropboxFileSystem
         {
             var key = PathKey.Normalize(job.Path);
             var modified = job.ClientModified ?? _time.GetUtcNow();
-            _local[key] = new LocalFile(job.Path, key) { Size = job.Size, Modified = modified };
+            _local[key] = new LocalFile(job.Path, key) { Size = job.Size, Modified = modified, Staged = true };
             if (_entries.Get(key) is null)
             {
                 var row = ChangeApplier.LocalFileRow(key, job.Path[(job.Path.LastIndexOf('/') + 1)..], job.Size, modified);
@@ -112,6 +115,11 @@ public sealed partial class DropboxFileSystem
 
         var key = _nodes.GetKey(target) ?? throw new FsException(FsError.NotFound, "the file was deleted");
         var path = _nodes.GetDisplayPath(target) ?? throw new FsException(FsError.NotFound, "the file was deleted");
+        if (needsWriter)
+        {
+            await WaitForLandingCommitAsync(key, ct).ConfigureAwait(false);
+        }
+
         LocalFile local;
         UploadWriter? writer = null;
         await _writeGate.WaitAsync(ct).ConfigureAwait(false);
@@ -160,6 +168,19 @@ public sealed partial class DropboxFileSystem
         var handle = (ulong)Interlocked.Increment(ref _nextHandle);
         _writeHandles[handle] = new WriteHandle(target, local, writer, flags);
         return new FsOpenResult(handle, KeepCache: false);
+    }
+
+    /// <summary>
+    /// A local file with no writer and no job is a commit landing right now: the queue dropped the job and
+    /// OnCommitted is about to give the row its new rev (milliseconds). A writer opened in between would start
+    /// from the old rev and its upload would end as a conflicted copy, so wait for the row (at most 2 s).
+    /// </summary>
+    private async ValueTask WaitForLandingCommitAsync(string key, CancellationToken ct)
+    {
+        for (var waited = 0; waited < 200 && _local.TryGetValue(key, out var local) && local is { Writer: null, Staged: true } && !Queue.HasPending(local.Path); waited++)
+        {
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask<int> WriteAsync(ulong node, ulong handle, long offset, ReadOnlyMemory<byte> data, CancellationToken ct)
@@ -343,6 +364,7 @@ public sealed partial class DropboxFileSystem
             local.Size = writer.Length;
             local.Modified = writer.ClientModified ?? local.Modified;
             local.Writer = null;
+            local.Staged = true;
             await ForgetIfIdleLockedAsync(local).ConfigureAwait(false);
         }
         finally

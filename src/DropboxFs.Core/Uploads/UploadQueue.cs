@@ -151,6 +151,10 @@ public sealed partial class UploadQueue : IAsyncDisposable
         return _journal.Jobs.ForKey(key).Select(ToStatus).LastOrDefault();
     }
 
+    /// <summary>The rev the newest pending job of a path will replace (null: none, or a new file). A file created
+    /// here and renamed over an existing one carries the replaced rev only in its job.</summary>
+    internal string? PendingBaseRev(string path) => _journal.Jobs.ForKey(PathKey.Normalize(path)).LastOrDefault()?.BaseRev;
+
     /// <summary>Waits until job <paramref name="jobId"/> is committed or has failed permanently (quota,
     /// refused name); transient errors keep it waiting while the queue retries.</summary>
     public Task<UploadJobStatus> WaitForJobAsync(long jobId, CancellationToken ct = default)

@@ -98,6 +98,43 @@ public sealed class FileSystemNamespaceTests
     }
 
     [Fact]
+    public async Task RepeatedLockFileRenamesOverAPendingTargetReplaceTheServerFileOnce()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.PutAsync("/index", "v1");
+        await m.SyncAsync();
+
+        // git: write index.lock, rename it over index; again before the first one was uploaded.
+        await m.CreateFileAsync(Root, "index.lock", "v2"u8.ToArray());
+        await m.Fs.RenameAsync(Root, "index.lock", Root, "index", FsRenameFlags.None, None);
+        await m.CreateFileAsync(Root, "index.lock", "v3"u8.ToArray());
+        await m.Fs.RenameAsync(Root, "index.lock", Root, "index", FsRenameFlags.None, None);
+        await m.DrainAsync();
+
+        Assert.Equal(["index"], await m.RemoteNamesAsync(""));
+        Assert.Equal("v3"u8.ToArray(), await m.DownloadAsync("/index"));
+        Assert.Empty(m.Fs.Uploads!.GetConflicts());
+    }
+
+    [Fact]
+    public async Task RenamingAServerFileOverAPendingReplacementReplacesTheServerFile()
+    {
+        await using var m = await CoreMount.StartAsync();
+        await m.PutAsync("/a.txt", "old a");
+        await m.PutAsync("/b.txt", "b");
+        await m.SyncAsync();
+        await m.CreateFileAsync(Root, "tmp", "new a"u8.ToArray());
+        await m.Fs.RenameAsync(Root, "tmp", Root, "a.txt", FsRenameFlags.None, None); // pending, replaces the server's a.txt
+
+        await m.Fs.RenameAsync(Root, "b.txt", Root, "a.txt", FsRenameFlags.None, None);
+        await m.DrainAsync();
+
+        Assert.Equal(["a.txt"], await m.RemoteNamesAsync(""));
+        Assert.Equal("b"u8.ToArray(), await m.DownloadAsync("/a.txt"));
+        Assert.Empty(m.Fs.Uploads!.GetConflicts());
+    }
+
+    [Fact]
     public async Task RenamingAFolderKeepsThePendingFilesBelowIt()
     {
         await using var m = await CoreMount.StartAsync();
