@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using DropboxFs.Api;
 using Microsoft.Extensions.Logging;
 
@@ -8,6 +9,30 @@ namespace DropboxFs.Core.Uploads;
 public sealed partial class UploadQueue
 {
     private long _prefixHashReuses;
+    private int _streamingFiles;
+
+    /// <summary>Takes one of <see cref="UploadQueueOptions.MaxStreamingFiles"/> pump slots (false when all are taken).</summary>
+    internal bool TryEnterStreaming()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _streamingFiles);
+            if (current >= _options.MaxStreamingFiles)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _streamingFiles, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    internal void ExitStreaming() => Interlocked.Decrement(ref _streamingFiles);
+
+    /// <summary>Pumps running now (tests).</summary>
+    internal int StreamingFiles => Volatile.Read(ref _streamingFiles);
 
     /// <summary>Uploads whose content_hash continued the hash the streaming pump built (tests).</summary>
     internal long PrefixHashReuses => Interlocked.Read(ref _prefixHashReuses);
@@ -17,10 +42,13 @@ public sealed partial class UploadQueue
 
     private async Task UploadLargeAsync(UploadJob row, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         if (_pumps.TryRemove(row.Id, out var pump))
         {
             await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        var pumped = Stopwatch.GetElapsedTime(started);
 
         if (_journal.Jobs.Get(row.Id) is not { } job)
         {
@@ -35,8 +63,10 @@ public sealed partial class UploadQueue
             return;
         }
 
+        var prepared = Stopwatch.GetElapsedTime(started);
         var size = staging.Size;
         var cursor = job.SessionId is { } sid ? new UploadSessionCursor(sid, Math.Min(job.SessionOffset, size)) : null;
+        var resumedAt = cursor?.Offset ?? 0;
         await SetStateAsync(job.Id, UploadState.Uploading, ct).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(_options.FragmentSize);
         try
@@ -54,8 +84,11 @@ public sealed partial class UploadQueue
 
                 try
                 {
+                    var sent = Stopwatch.GetElapsedTime(started);
                     var meta = await _client.FinishUploadSessionAsync(cursor, current.Path, CommitOptions(current), hash, ct).ConfigureAwait(false);
                     await CompleteAsync(current, meta, staging.FullPath, ct).ConfigureAwait(false);
+                    _log.LogDebug("Upload of {Path} ({Size} bytes, resumed at {Resumed}): pump done {Pump:F0} ms, hashed {Prepared:F0} ms, tail sent {Sent:F0} ms, committed {Done:F0} ms after the start",
+                        current.Path, size, resumedAt, pumped.TotalMilliseconds, prepared.TotalMilliseconds, sent.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     return;
                 }
                 catch (DropboxApiException e) when (e.HasTag("lookup_failed") && attempt < MaxFinishAttempts)

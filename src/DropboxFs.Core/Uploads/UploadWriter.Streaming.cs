@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using DropboxFs.Api;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,13 @@ internal sealed partial class UploadWriter
     private bool _pumping;
     private bool _streamFailed;
     private readonly AsyncSignal _streamProgress = new();
+    private readonly AsyncSignal _fragmentWritten = new();
+
+    // Background writeback of the staging file every 64 MiB acked (StagingFile.StartWriteback).
+    private const long WritebackEvery = 64L << 20;
+    private long _fragmentsSent;
+    private long _windowWaitTicks;
+    private long _appendTicks;
 
     // content_hash of the acknowledged prefix [0, _acked), fed by the pump in order; the upload after close
     // hashes only the rest (PrepareAsync), instead of reading the whole file once more at the end.
@@ -94,7 +102,9 @@ internal sealed partial class UploadWriter
                 }
             }
 
+            var waited = Stopwatch.GetTimestamp();
             await progress.WaitAsync(ct).ConfigureAwait(false);
+            Interlocked.Add(ref _windowWaitTicks, Stopwatch.GetTimestamp() - waited);
         }
     }
 
@@ -136,7 +146,20 @@ internal sealed partial class UploadWriter
         var fragment = _queue.Options.FragmentSize;
         lock (_streamLock)
         {
-            if (_abandoned || _stopped || _pumping || _streamFailed || _cancelled || Staging.ContiguousFromZero() < _claimed + fragment)
+            if (_abandoned || _stopped || _streamFailed || _cancelled || Staging.ContiguousFromZero() < _claimed + fragment)
+            {
+                return;
+            }
+
+            if (_pumping)
+            {
+                _fragmentWritten.Pulse(); // a pump waiting for its in-flight answer can read the next fragment now
+                return;
+            }
+
+            // Bounded memory: each pump holds two fragment buffers, and only MaxStreamingFiles files pump at once.
+            // A file without a slot is not held back; it streams from a later write or uploads after close.
+            if (!_queue.TryEnterStreaming())
             {
                 return;
             }
@@ -174,74 +197,92 @@ internal sealed partial class UploadWriter
         }
 
         _streamProgress.Pulse();
+        _fragmentWritten.Pulse();
+        if (Interlocked.Read(ref _fragmentsSent) > 0)
+        {
+            _queue.Log.LogDebug("Streaming of {Path} stops at release: {Fragments} fragments sent, {Acked} bytes acked, appends in flight {AppendMs:F0} ms, writer held back {WaitMs:F0} ms by the window",
+                Path, Interlocked.Read(ref _fragmentsSent), Volatile.Read(ref _acked), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _appendTicks)).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _windowWaitTicks)).TotalMilliseconds);
+        }
     }
 
+    /// <summary>One append in flight: its task, where it starts and the buffer it sends (owned until it completes).</summary>
+    private sealed record InFlight(Task<UploadSessionCursor> Append, long Start, byte[] Buffer, byte[] Digests, long SentAt);
+
+    /// <summary>
+    /// Pipelined: while fragment n is being appended, fragment n+1 is claimed and read from the staging file; as soon
+    /// as n's answer arrives the writer is woken and n+1's append starts, and only then is n hashed into the prefix
+    /// hash and its ack saved. Only one append per session is in flight (a sequential session needs its offsets in
+    /// order). Each fragment is hashed once, right after its read (while the previous append is on the wire): the
+    /// body's content_hash and its 4 MiB block digests, which then extend the prefix hash without a second pass.
+    /// Measured (bench 50-writes, 512 MiB, same run): the old read → append → hash → save loop took 2.23–2.27 s from
+    /// the start of cp to the commit; pipelined 1.76–1.94 s; with the single hash 1.57–1.72 s (CPU 1.4 → 1.0–1.1 s).
+    /// </summary>
     private async Task PumpAsync()
     {
         var fragment = _queue.Options.FragmentSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(fragment);
         var ct = _queue.StopToken;
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(fragment), ArrayPool<byte>.Shared.Rent(fragment)];
+        byte[][] digests = [new byte[ContentHash.BlockCount(fragment) * 32], new byte[ContentHash.BlockCount(fragment) * 32]];
+        var next = 0;
+        InFlight? inflight = null;
         try
         {
             while (true)
             {
-                long start;
-                string? session;
+                var written = _fragmentWritten.Next;
+                long? claim = null;
                 lock (_streamLock)
                 {
-                    if (_abandoned || _stopped || _cancelled || Staging.ContiguousFromZero() < _claimed + fragment)
+                    if (!_abandoned && !_stopped && !_cancelled && Staging.ContiguousFromZero() >= _claimed + fragment)
+                    {
+                        claim = _claimed;
+                        _claimed += fragment;
+                        if (claim == 0 && _sessionId is null)
+                        {
+                            _prefixHash?.Dispose();
+                            _prefixHash = new ContentHash();
+                            _prefixHashed = 0;
+                        }
+                    }
+                    else if (inflight is null)
                     {
                         _pumping = false;
                         _streamProgress.Pulse();
                         return;
                     }
-
-                    start = _claimed;
-                    _claimed += fragment;
-                    session = _sessionId;
-                    if (start == 0 && session is null)
-                    {
-                        _prefixHash?.Dispose();
-                        _prefixHash = new ContentHash();
-                        _prefixHashed = 0;
-                    }
                 }
 
-                await Staging.ReadFullyAsync(start, buffer.AsMemory(0, fragment), ct).ConfigureAwait(false);
-                var data = buffer.AsMemory(0, fragment);
-                var cursor = session is null
-                    ? await _queue.Client.StartUploadSessionAsync(data, close: false, ct).ConfigureAwait(false)
-                    : await _queue.Client.AppendUploadSessionAsync(new UploadSessionCursor(session, start), data, close: false, ct).ConfigureAwait(false);
-                await _streamGate.WaitAsync(ct).ConfigureAwait(false);
-                try
+                if (claim is not { } start)
                 {
-                    bool hashIt;
-                    lock (_streamLock)
+                    // Nothing complete to send yet: wait for the writer to finish a fragment or for the answer.
+                    await Task.WhenAny(inflight!.Append, written).ConfigureAwait(false);
+                    if (inflight.Append.IsCompleted)
                     {
-                        if (_abandoned)
+                        var done = inflight;
+                        inflight = null;
+                        if (!await AcknowledgeAsync(done, null, ct).ConfigureAwait(false))
                         {
-                            continue;
+                            return;
                         }
-
-                        _sessionId = cursor.SessionId;
-                        _acked = cursor.Offset;
-                        hashIt = _prefixHash is not null && _prefixHashed == start && cursor.Offset == start + fragment;
                     }
 
-                    if (hashIt)
-                    {
-                        // Only this pump touches the hasher until TakePrefixHash, which runs after the pump ended.
-                        _prefixHash!.Append(data.Span);
-                        _prefixHashed = cursor.Offset;
-                    }
-
-                    await _queue.SaveSessionAsync(JobId, cursor.SessionId, cursor.Offset, ct).ConfigureAwait(false);
+                    continue;
                 }
-                finally
+
+                var buffer = buffers[next];
+                next ^= 1;
+                await Staging.ReadFullyAsync(start, buffer.AsMemory(0, fragment), ct).ConfigureAwait(false);
+                var bodyHash = ContentHash.ComputeWithBlockDigests(buffer.AsSpan(0, fragment), digests[next ^ 1]);
+                var digest = digests[next ^ 1];
+                var previous = inflight;
+                inflight = null;
+                if (previous is not null && !await AcknowledgeAsync(previous, () => inflight = Send(start, buffer, digest, bodyHash, fragment, ct), ct).ConfigureAwait(false))
                 {
-                    _streamGate.Release();
-                    _streamProgress.Pulse();
+                    return;
                 }
+
+                inflight ??= Send(start, buffer, digest, bodyHash, fragment, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -271,7 +312,96 @@ internal sealed partial class UploadWriter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // The HTTP content reads the buffer until its request ends: return it to the pool only after that.
+            if (inflight is not null)
+            {
+                await ((Task)inflight.Append).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
+            _queue.ExitStreaming();
         }
+    }
+
+    private InFlight Send(long start, byte[] buffer, byte[] digests, string bodyHash, int fragment, CancellationToken ct)
+    {
+        string? session;
+        lock (_streamLock)
+        {
+            session = _sessionId;
+        }
+
+        var data = buffer.AsMemory(0, fragment);
+        var sentAt = Stopwatch.GetTimestamp();
+        var append = session is null
+            ? _queue.Client.StartUploadSessionAsync(data, close: false, ct)
+            : _queue.Client.AppendUploadSessionAsync(new UploadSessionCursor(session, start), data, false, bodyHash, ct);
+        Interlocked.Increment(ref _fragmentsSent);
+        return new InFlight(append, start, buffer, digests, sentAt);
+    }
+
+    /// <summary>Takes the answer of <paramref name="done"/>: records the ack (only while the session is live), wakes
+    /// the writer, runs <paramref name="thenSend"/> (the next append goes out before the slower bookkeeping), then
+    /// hashes the fragment into the prefix hash and saves the ack. False when the session was abandoned meanwhile.</summary>
+    private async Task<bool> AcknowledgeAsync(InFlight done, Action? thenSend, CancellationToken ct)
+    {
+        var cursor = await done.Append.ConfigureAwait(false);
+        Interlocked.Add(ref _appendTicks, Stopwatch.GetTimestamp() - done.SentAt);
+        var fragment = _queue.Options.FragmentSize;
+        bool hashIt;
+        lock (_streamLock)
+        {
+            if (_abandoned)
+            {
+                _pumping = false;
+                return false;
+            }
+
+            _sessionId = cursor.SessionId;
+            _acked = cursor.Offset;
+            hashIt = _prefixHash is not null && _prefixHashed == done.Start && cursor.Offset == done.Start + fragment;
+        }
+
+        _streamProgress.Pulse();
+        thenSend?.Invoke();
+        await _streamGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            lock (_streamLock)
+            {
+                if (_abandoned)
+                {
+                    return true; // the abandon (waiting for the gate) drops the session; the loop then stops
+                }
+            }
+
+            if (hashIt)
+            {
+                // Only this pump touches the hasher until TakePrefixHash, which runs after the pump ended.
+                if (fragment % ContentHash.BlockSize == 0 && _prefixHash!.IsOnBlockBoundary)
+                {
+                    _prefixHash.AppendBlockDigests(done.Digests, endsWithPartialBlock: false); // hashed once, at the read
+                }
+                else
+                {
+                    _prefixHash!.Append(done.Buffer.AsSpan(0, fragment));
+                }
+                _prefixHashed = cursor.Offset;
+            }
+
+            await _queue.SaveSessionAsync(JobId, cursor.SessionId, cursor.Offset, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _streamGate.Release();
+        }
+
+        if (cursor.Offset % WritebackEvery < fragment)
+        {
+            Staging.StartWriteback();
+        }
+
+        return true;
     }
 }

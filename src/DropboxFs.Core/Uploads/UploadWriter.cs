@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using DropboxFs.Core.Metadata;
+using Microsoft.Extensions.Logging;
 
 namespace DropboxFs.Core.Uploads;
 
@@ -143,7 +145,9 @@ internal sealed partial class UploadWriter
         }
 
         StopStreaming();
+        var started = Stopwatch.GetTimestamp();
         var id = await _queue.CloseWriterAsync(this, ct).ConfigureAwait(false);
+        _queue.Log.LogDebug("Release of {Path}: staging fsynced and row staged in {Ms:F0} ms", Path, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (id is { } jobId && _queue.Options.SyncUploads)
         {
             var status = await _queue.WaitForJobAsync(jobId, ct).ConfigureAwait(false);
