@@ -252,12 +252,31 @@ public sealed partial class DropboxFileSystem
             }
 
             // Committed while this handle was open: read the new rev like any other file.
-            h.Version ??= await AcquireVersionAsync(h.Node.Entry).ConfigureAwait(false);
+            h.Version ??= await AcquireCommittedVersionAsync(h, ct).ConfigureAwait(false);
             return await _blocks.ReadAsync(h.Version, h.ReadAhead, offset, buffer, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.IsRemoteFailure(e))
         {
             throw ApiErrors.Translate(e, ct);
+        }
+    }
+
+    /// <summary>
+    /// The rev a pending file committed to. The queue drops the job (so nothing is pending any more) a moment
+    /// before OnCommitted gives the row its new rev, and longer when the commit is moved after a rename; a
+    /// read in that window waits for the row (at most 2 s) instead of finding a local row with no rev (EIO).
+    /// </summary>
+    private async ValueTask<CachedVersion> AcquireCommittedVersionAsync(WriteHandle h, CancellationToken ct)
+    {
+        for (var waited = 0; ; waited++)
+        {
+            var entry = (_nodes.GetKey(h.Node) is { } key ? _entries.Get(key) : null) ?? h.Node.Entry;
+            if ((!LocalIds.IsLocal(entry.Id) && entry.VersionKey is not null) || waited >= 200)
+            {
+                return await AcquireVersionAsync(entry).ConfigureAwait(false);
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
         }
     }
 
