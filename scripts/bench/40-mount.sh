@@ -25,36 +25,9 @@ entries=${BENCH_MOUNT_ENTRIES:-100000}
 runs=${BENCH_MOUNT_RUNS:-2}
 bytes=$((mib * 1024 * 1024))
 for tool in curl python3 dd; do command -v $tool >/dev/null || { echo "40-mount: $tool is required" >&2; exit 1; }; done
-[ -e /dev/fuse ] || { echo "40-mount: /dev/fuse is missing" >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/dropboxfs-bench-mount.XXXXXX")
-mnt="$tmp/mnt"
-MNT_PID=
-stop_mount() {
-  [ -n "$MNT_PID" ] || return 0
-  kill -TERM "$MNT_PID" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 200; i++)); do kill -0 "$MNT_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$MNT_PID" 2>/dev/null || true
-  wait "$MNT_PID" 2>/dev/null || true
-  MNT_PID=
-}
-cleanup() {
-  stop_mount
-  grep -q " $mnt " /proc/mounts && { umount -l "$mnt" 2>/dev/null || fusermount3 -u -z "$mnt" 2>/dev/null || true; }
-  bench_stop_emulator
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-fail() { echo "40-mount: $*" >&2; exit 1; }
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }   # reference secs / mount secs
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$MNT_PID/stat"; }  # utime+stime
-hwm_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$MNT_PID/status"; }
+PART=40-mount
+source "$here/lib/mount.sh"
 dropped=yes
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || dropped="no (not root)"; }
 

@@ -19,35 +19,10 @@ mib=${BENCH_CRYPTO_MIB:-1024}
 runs=${BENCH_CRYPTO_RUNS:-2}
 bytes=$((mib * 1024 * 1024))
 for tool in curl python3 dd; do command -v $tool >/dev/null || { echo "45-crypto: $tool is required" >&2; exit 1; }; done
-[ -e /dev/fuse ] || { echo "45-crypto: /dev/fuse is missing" >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/dropboxfs-bench-crypto.XXXXXX")
-mnt="$tmp/mnt"
-MNT_PID=
-stop_mount() {
-  [ -n "$MNT_PID" ] || return 0
-  kill -TERM "$MNT_PID" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 200; i++)); do kill -0 "$MNT_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$MNT_PID" 2>/dev/null || true
-  wait "$MNT_PID" 2>/dev/null || true
-  MNT_PID=
-}
-cleanup() {
-  stop_mount
-  grep -q " $mnt " /proc/mounts && { umount -l "$mnt" 2>/dev/null || fusermount3 -u -z "$mnt" 2>/dev/null || true; }
-  bench_stop_emulator
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-fail() { echo "45-crypto: $*" >&2; exit 1; }
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+PART=45-crypto
+source "$here/lib/mount.sh"
 per_gib() { awk -v a="$1" -v b="$2" -v m="$mib" 'BEGIN { printf "%.2f", (a - b) * 1024 / m }'; }   # (a - b) CPU s scaled to 1 GiB
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$MNT_PID/stat"; }
 # Runs a command; prints the CPU seconds (user+sys) it and its children used.
 cpu_of() { python3 -c 'import resource, subprocess, sys
 r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -29,37 +29,12 @@ bytes=$((mib * MiB))
 cap_bytes=$((cap_mib * MiB))
 CHUNK=$((128 * MiB))
 for tool in curl python3 dd split; do command -v $tool >/dev/null || { echo "50-writes: $tool is required" >&2; exit 1; }; done
-[ -e /dev/fuse ] || { echo "50-writes: /dev/fuse is missing" >&2; exit 1; }
 [ $((bytes % CHUNK)) = 0 ] || [ "$bytes" -lt "$CHUNK" ] || { echo "50-writes: BENCH_WRITES_MIB must be a multiple of 128 (or below it)" >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/dropboxfs-bench-writes.XXXXXX")
-mnt="$tmp/mnt"
-MNT_PID=
-stop_mount() {
-  [ -n "$MNT_PID" ] || return 0
-  kill -TERM "$MNT_PID" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 600; i++)); do kill -0 "$MNT_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$MNT_PID" 2>/dev/null || true
-  wait "$MNT_PID" 2>/dev/null || true
-  MNT_PID=
-}
-cleanup() {
-  stop_mount
-  grep -q " $mnt " /proc/mounts && { umount -l "$mnt" 2>/dev/null || fusermount3 -u -z "$mnt" 2>/dev/null || true; }
-  bench_stop_emulator
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+STOP_MOUNT_TENTHS=600
+PART=50-writes
+source "$here/lib/mount.sh"
 diff_s() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-fail() { echo "50-writes: $*" >&2; exit 1; }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-hwm_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$MNT_PID/status"; }
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$MNT_PID/stat"; }
 
 # --- data (untimed) -----------------------------------------------------------------------------
 mkdir -p "$tmp/small" "$mnt" "$tmp/run"
