@@ -81,7 +81,10 @@ public sealed class FileSystemEchoTests
     {
         var client = new DropboxClient(new DropboxClientOptions
         {
-            Endpoint = m.Server.BaseUri, Tokens = new StaticTokenSource(m.Server.StaticToken), MaxRetries = 1, HttpMessageHandler = handler,
+            Endpoint = m.Server.BaseUri,
+            Tokens = new StaticTokenSource(m.Server.StaticToken),
+            MaxRetries = 1,
+            HttpMessageHandler = handler,
         });
         return await DropboxFileSystem.OpenAsync(client, new DropboxFileSystemOptions
         {
