@@ -34,10 +34,8 @@ public sealed partial class DropboxFileSystem
         }
 
         if (change is { Size: null, ModifiedTime: { } time } && _nodes.GetKey(target) is { } key && _local.TryGetValue(key, out var local)
-            && await Queue.SetClientModifiedAsync(key, TruncateToSeconds(time), ct).ConfigureAwait(false))
+            && await SetPendingModifiedAsync(key, local, TruncateToSeconds(time), ct).ConfigureAwait(false))
         {
-            // rsync: SETATTR utimens right after RELEASE, while the upload may already run. The job takes the time.
-            local.Modified = TruncateToSeconds(time);
             return AttributesOf(target);
         }
 
@@ -67,6 +65,33 @@ public sealed partial class DropboxFileSystem
             {
                 await ReleaseAsync(target.NodeId, borrowed).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// rsync: SETATTR utimens right after close, racing the asynchronous RELEASE (and maybe the upload): the job
+    /// takes the time. Under the write gate, and the writer too while the LocalFile still has one: a RELEASE
+    /// between the queue's close and <see cref="AfterWriterReleasedAsync"/> copied the writer's older time back
+    /// into <c>local.Modified</c>, so the mount showed the last write's time until the commit (the second
+    /// `rsync -a` then re-sent small files: 1 in 12 runs).
+    /// </summary>
+    private async ValueTask<bool> SetPendingModifiedAsync(string key, LocalFile local, DateTimeOffset time, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!await Queue.SetClientModifiedAsync(key, time, ct).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            local.Writer?.SetClientModified(time);
+            local.Modified = time;
+            return true;
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

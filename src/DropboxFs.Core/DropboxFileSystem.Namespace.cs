@@ -56,6 +56,7 @@ public sealed partial class DropboxFileSystem
         }
 
         var path = DisplayPathOf(dir) + "/" + remote;
+        using var inFlight = Changing(PathKey.Child(key, remote)); // the feed's echo must not come first (Echoes.cs)
         var folder = (await RemoteAsync("files/create_folder_v2", c => c.CreateFolderAsync(path, ct: ct), ct).ConfigureAwait(false))!;
         var change = RemoteEntries.ToChange(folder);
         var row = change.Entry! with { Complete = true }; // new and empty: nothing to list
@@ -75,6 +76,7 @@ public sealed partial class DropboxFileSystem
             throw new FsException(FsError.IsDirectory);
         }
 
+        using var inFlight = Changing(childKey);
         await DeleteFileAsync(entry, ct).ConfigureAwait(false);
         await _applier.ApplyLocalAsync([new Change(childKey, null)], ct).ConfigureAwait(false);
     }
@@ -90,6 +92,7 @@ public sealed partial class DropboxFileSystem
         }
 
         await EnsureEmptyFolderAsync(entry, ct).ConfigureAwait(false);
+        using var inFlight = Changing(childKey);
         await RemoteAsync("files/delete_v2", c => c.DeleteAsync(childKey, ct: ct), ct, ignoreNotFound: true).ConfigureAwait(false);
         await _applier.ApplyLocalAsync([new Change(childKey, null)], ct).ConfigureAwait(false);
     }

@@ -52,6 +52,7 @@ public sealed partial class DropboxFileSystem
             }
         }
 
+        using var inFlight = Changing(fromKey, toKey); // the feed's echo must not come first (Echoes.cs)
         var toPath = DisplayPathOf(toDir) + "/" + toRemote;
         var fromPath = DisplayPathOf(fromDir) + "/" + source.Name;
         EntryRecord moved;
@@ -63,12 +64,26 @@ public sealed partial class DropboxFileSystem
             var replacedRev = target is not { Kind: FsNodeKind.File } ? null
                 : !LocalIds.IsLocal(target.Id) ? target.Rev
                 : Queue.PendingBaseRev(toKey);
-            if (target is not null)
+            // Under the write gate until the local state has moved: a RELEASE of the source racing this rename
+            // (close(2) then rename(2): RELEASE is asynchronous) would otherwise find the job already under the new
+            // name, none under the old one, and forget the LocalFile; a re-open of the target then found a row
+            // with a local id and no local state → EIO (git's config.lock → config, 1 in 30).
+            await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+            try
             {
-                await Queue.CancelAsync(toKey, ct).ConfigureAwait(false);
+                if (target is not null)
+                {
+                    await Queue.CancelAsync(toKey, ct).ConfigureAwait(false);
+                }
+
+                await Queue.RetargetAsync(fromPath, toPath, replacedRev, ct).ConfigureAwait(false);
+                MoveLocalState(fromKey, toKey, toPath);
+            }
+            finally
+            {
+                _writeGate.Release();
             }
 
-            await Queue.RetargetAsync(fromPath, toPath, replacedRev, ct).ConfigureAwait(false);
             moved = source with { Key = toKey, Name = toRemote };
         }
         else
@@ -80,14 +95,23 @@ public sealed partial class DropboxFileSystem
 
             var meta = await MoveOnServerAsync(fromKey, toPath, sameKey, ct).ConfigureAwait(false);
             moved = RemoteEntries.ToChange(meta).Entry! with { Complete = source.Complete };
-            if (Uploads is { } uploads && (_local.ContainsKey(fromKey) || source.Kind == FsNodeKind.Directory))
+            await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+            try
             {
-                // Pending changes of the file (or of files below the folder) follow it.
-                await uploads.RetargetAsync(fromPath, toPath, source.Kind == FsNodeKind.File ? moved.Rev : null, ct).ConfigureAwait(false);
+                if (Uploads is { } uploads && (_local.ContainsKey(fromKey) || source.Kind == FsNodeKind.Directory))
+                {
+                    // Pending changes of the file (or of files below the folder) follow it.
+                    await uploads.RetargetAsync(fromPath, toPath, source.Kind == FsNodeKind.File ? moved.Rev : null, ct).ConfigureAwait(false);
+                }
+
+                MoveLocalState(fromKey, toKey, toPath);
+            }
+            finally
+            {
+                _writeGate.Release();
             }
         }
 
-        MoveLocalState(fromKey, toKey, toPath);
         await _applier.ApplyLocalMoveAsync(fromKey, moved, replaced: target is not null, ct).ConfigureAwait(false);
     }
 

@@ -64,8 +64,6 @@ public sealed partial class DropboxFileSystem
         public ReadAheadPolicy ReadAhead { get; } = new();
     }
 
-    private bool IsLocalKey(string key) => _local.ContainsKey(key);
-
     private async Task OpenUploadsAsync(CancellationToken ct)
     {
         if (_options.ReadOnly)

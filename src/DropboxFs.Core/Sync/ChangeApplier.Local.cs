@@ -24,6 +24,7 @@ internal sealed partial class ChangeApplier
         try
         {
             var result = await db.WriteAsync((c, tx) => ApplyLocked(c, tx, changes, ApplyMode.Local), ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _pagesApplied); // a listing read before this change is redone (it would undo it)
             await FinishAsync(result, changes, announceNewNames: false, notify: false).ConfigureAwait(false);
         }
         finally
@@ -66,6 +67,7 @@ internal sealed partial class ChangeApplier
                 var r = ApplyLocked(c, tx, [new Change(row.Key, row)], ApplyMode.Local);
                 return r;
             }, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _pagesApplied);
             changes.Add(new Change(moved.Key, moved));
             await FinishAsync(result, changes, announceNewNames: false, notify: false).ConfigureAwait(false);
         }

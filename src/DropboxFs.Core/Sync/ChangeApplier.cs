@@ -24,7 +24,8 @@ internal sealed partial class ChangeApplier(
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private long _pagesApplied;
 
-    /// <summary>Counts applied feed pages; a listing that overlapped one is redone (it may be older).</summary>
+    /// <summary>Counts applied feed pages and local changes; a listing that overlapped one is redone (it may be older:
+    /// a listing read before our own mkdir would delete the new folder from the rows and the kernel).</summary>
     public long FeedPages => Interlocked.Read(ref _pagesApplied);
 
     public long ChangesApplied { get; private set; }
