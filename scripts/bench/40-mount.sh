@@ -95,7 +95,7 @@ mount_read() { # file [cp] → elapsed secs in $elapsed, CPU in $cpu_reader/$cpu
   if [ "${2:-}" = cp ]; then
     cp "$1" "$tmp/copy.out"; n=$(stat -c %s "$tmp/copy.out")
   else
-    n=$(dd if="$1" bs=1M status=none | wc -c)
+    n=$(read_to_null "$1")
   fi
   elapsed=$(since "$t"); children_cpu > "$tmp/c1"; cpu_reader=$(diff_s "$c0" "$(cat "$tmp/c1")"); cpu_emu=$(diff_s "$e0" "$(emu_cpu)")
   rm -f "$tmp/copy.out"

@@ -66,7 +66,7 @@ cold_read() { # remote root, flags... → $elapsed and $cpu (mount process CPU o
   local n c0 t
   start_mount "$@"
   c0=$(cpu_s); t=$(now)
-  n=$(dd if="$mnt/big.bin" bs=1M status=none | wc -c)
+  n=$(read_to_null "$mnt/big.bin")
   elapsed=$(since "$t"); cpu=$(awk -v a="$c0" -v b="$(cpu_s)" 'BEGIN { printf "%.2f", b - a }')
   [ "$n" = "$bytes" ] || fail "read $n bytes through $1, expected $bytes"
 }

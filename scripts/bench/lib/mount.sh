@@ -31,3 +31,6 @@ mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }   # reference secs / measured secs
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$MNT_PID/stat"; }  # utime+stime
 hwm_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$MNT_PID/status"; }
+# Reads FILE with dd bs=1M into /dev/null (as the references do: no pipe, no extra copy) and prints the
+# byte count from dd's own summary line.
+read_to_null() { LC_ALL=C dd if="$1" bs=1M of=/dev/null 2>&1 | awk '/bytes/ { print $1 }'; }
