@@ -78,16 +78,20 @@ public sealed class UploadNamespaceTests
     public async Task ReopenWhileTheOlderGenerationIsPendingUploadsTheNewestContentWithoutConflict()
     {
         await using var h = await UploadHarness.StartAsync();
-        var queue = await h.OpenQueueAsync();
+        // 8 MiB fragments: the 6 MiB file does not stream, so with a long write-back delay its job is
+        // certainly still staged when the file is opened again (with 4 MiB fragments it streamed, was due
+        // at release, and could commit before the re-open, which then had no base: a flaky test).
+        var queue = await h.OpenQueueAsync(fragmentSize: 8 << 20, writeBackDelay: TimeSpan.FromHours(1));
         var first = UploadHarness.RandomBytes(6 << 20, seed: 30);
         var second = UploadHarness.RandomBytes(5 << 20, seed: 31);
 
         await UploadHarness.WriteAsync(queue, "/gen.bin", first);
+        Assert.True(queue.HasPending("/gen.bin"));
         await UploadHarness.WriteAsync(queue, "/gen.bin", second, chunk: 1 << 20);
         await h.DrainAsync(queue);
 
-        // The second open either took over the staged job or followed the one in flight and replaced
-        // exactly the rev it produced: never a conflicted copy of our own upload.
+        // The second open took over the staged job: one upload of the newest content, never a
+        // conflicted copy of our own upload (the in-flight case is the next test).
         byte[] expected = [.. second, .. first.AsSpan(second.Length)]; // no truncate: the tail of the first stays
         Assert.Equal(ContentHash.Compute(expected), await h.RemoteHashAsync("/gen.bin"));
         Assert.Empty(queue.GetConflicts());
