@@ -32,11 +32,10 @@ public sealed class LifecycleTests(MountFixture fx)
     {
         string mnt = NewMountPoint("busy-sigterm");
         using var mount = await fx.StartMountAsync(mnt, "--read-only");
-        using var sitter = System.Diagnostics.Process.Start("/bin/sh", ["-c", $"cd {Q(mnt)}/Tree && exec sleep 60"]);
+        using var sitter = StartSitter(mnt);
         try
         {
-            Assert.True(await PollAsync(() => Task.FromResult(Directory.ResolveLinkTarget($"/proc/{sitter.Id}/cwd", false)?.FullName.EndsWith("/Tree", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10)),
-                "the sitting process did not enter the mount");
+            await AssertSitsInsideAsync(sitter);
 
             await SignalAsync(mount.Id, "TERM");
 
@@ -82,11 +81,10 @@ public sealed class LifecycleTests(MountFixture fx)
     {
         string mnt = NewMountPoint("kill9-busy");
         using var mount = await fx.StartMountAsync(mnt, "--read-only");
-        using var sitter = System.Diagnostics.Process.Start("/bin/sh", ["-c", $"cd {Q(mnt)}/Tree && exec sleep 60"]);
+        using var sitter = StartSitter(mnt);
         try
         {
-            Assert.True(await PollAsync(() => Task.FromResult(Directory.ResolveLinkTarget($"/proc/{sitter.Id}/cwd", false)?.FullName.EndsWith("/Tree", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10)),
-                "the sitting process did not enter the mount");
+            await AssertSitsInsideAsync(sitter);
 
             await SignalAsync(mount.Id, "KILL");
             await mount.WaitForExitAsync(s_exit);
@@ -199,4 +197,12 @@ public sealed class LifecycleTests(MountFixture fx)
         Directory.CreateDirectory(mnt);
         return mnt;
     }
+
+    /// <summary>A shell that cds into the mount's Tree folder and sleeps there (a busy mount).</summary>
+    private static System.Diagnostics.Process StartSitter(string mnt) =>
+        System.Diagnostics.Process.Start("/bin/sh", ["-c", $"cd {Q(mnt)}/Tree && exec sleep 60"])!;
+
+    private static async Task AssertSitsInsideAsync(System.Diagnostics.Process sitter) =>
+        Assert.True(await PollAsync(() => Task.FromResult(Directory.ResolveLinkTarget($"/proc/{sitter.Id}/cwd", false)?.FullName.EndsWith("/Tree", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10)),
+            "the sitting process did not enter the mount");
 }
