@@ -16,24 +16,34 @@ public sealed partial class UploadQueue
     internal async Task<UploadWriter> OpenForWriteAsync(string path, WriteBase? writeBase, bool truncate, CancellationToken ct = default)
     {
         var key = PathKey.Normalize(path);
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        UploadWriter writer;
-        try
+        UploadWriter? writer = null;
+        while (writer is null)
         {
-            if (_writers.TryGetValue(key, out var open))
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
             {
-                open.AddRef();
-                writer = open;
+                if (!_writers.TryGetValue(key, out var open))
+                {
+                    writer = await CreateWriterLockedAsync(path, key, writeBase, ct).ConfigureAwait(false);
+                    _writers[key] = writer;
+                }
+                else if (open.TryAddRef())
+                {
+                    writer = open;
+                }
             }
-            else
+            finally
             {
-                writer = await CreateWriterLockedAsync(path, key, writeBase, ct).ConfigureAwait(false);
-                _writers[key] = writer;
+                _gate.Release();
             }
-        }
-        finally
-        {
-            _gate.Release();
+
+            if (writer is null)
+            {
+                // Its last release is closing it (RELEASE runs after close(2) returned, so `echo a >> f;
+                // echo b >> f` re-opens in that window): sharing it would write into a closed staging.
+                // Wait until the close (which holds the gate) has staged the row, then take the job over.
+                await Task.Delay(1, ct).ConfigureAwait(false);
+            }
         }
 
         if (truncate)

@@ -74,6 +74,20 @@ internal sealed partial class UploadWriter
 
     internal void AddRef() => Interlocked.Increment(ref _refs);
 
+    /// <summary>Adds a reference unless the last one is gone (a release is closing this writer right now).</summary>
+    internal bool TryAddRef()
+    {
+        for (var refs = Volatile.Read(ref _refs); refs > 0; refs = Volatile.Read(ref _refs))
+        {
+            if (Interlocked.CompareExchange(ref _refs, refs + 1, refs) == refs)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal void MarkDirty() => Volatile.Write(ref _dirty, true);
 
     internal void MarkCancelled() => _cancelled = true;

@@ -99,6 +99,33 @@ public sealed class UploadNamespaceTests
     }
 
     [Fact]
+    public async Task AppendsThatReopenRightAfterEachReleaseKeepEveryLine()
+    {
+        await using var h = await UploadHarness.StartAsync();
+        var queue = await h.OpenQueueAsync(writeBackDelay: TimeSpan.FromHours(1));
+        var expected = new List<byte>();
+        var writer = await queue.OpenForWriteAsync("/log.txt", null, truncate: false);
+        for (var i = 0; i < 200; i++)
+        {
+            var line = Encoding.UTF8.GetBytes($"line {i}\n");
+            await writer.WriteAsync(writer.Length, line);
+            expected.AddRange(line);
+
+            // `echo line >> log` in a loop: close(2) returns before the kernel's RELEASE, so the next
+            // open races the last release of the previous writer. It must never share a closing writer.
+            var closing = writer;
+            var release = Task.Run(() => closing.ReleaseAsync());
+            writer = await queue.OpenForWriteAsync("/log.txt", null, truncate: false);
+            await release;
+        }
+
+        await writer.ReleaseAsync();
+        await h.DrainAsync(queue);
+
+        Assert.Equal(expected.ToArray(), await h.Emu.DownloadAsync("/log.txt"));
+    }
+
+    [Fact]
     public async Task NewGenerationWaitsForTheInFlightJobAndReplacesExactlyItsRev()
     {
         await using var h = await UploadHarness.StartAsync();
