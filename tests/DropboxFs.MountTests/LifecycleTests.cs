@@ -32,22 +32,14 @@ public sealed class LifecycleTests(MountFixture fx)
     {
         string mnt = NewMountPoint("busy-sigterm");
         using var mount = await fx.StartMountAsync(mnt, "--read-only");
-        using var sitter = StartSitter(mnt);
-        try
+        await using (var sitter = await SitInsideAsync(mnt))
         {
-            await AssertSitsInsideAsync(sitter);
-
             await SignalAsync(mount.Id, "TERM");
 
             // Lazy unmount: the mountpoint is free at once, the daemon keeps serving the process inside.
             Assert.True(await PollAsync(() => Task.FromResult(!Mounts.IsMounted(mnt)), TimeSpan.FromSeconds(10)), "SIGTERM did not detach the busy mount");
             Assert.Equal(await File.ReadAllTextAsync(fx.Seed.Local("readme.txt")), await File.ReadAllTextAsync($"/proc/{sitter.Id}/cwd/readme.txt"));
             Assert.False(mount.HasExited, "the daemon exited while a process still used the detached mount");
-        }
-        finally
-        {
-            sitter.Kill();
-            await sitter.WaitForExitAsync();
         }
 
         Assert.True(await mount.WaitForExitAsync(s_exit) == 0, mount.Output);
@@ -81,21 +73,13 @@ public sealed class LifecycleTests(MountFixture fx)
     {
         string mnt = NewMountPoint("kill9-busy");
         using var mount = await fx.StartMountAsync(mnt, "--read-only");
-        using var sitter = StartSitter(mnt);
-        try
+        await using (await SitInsideAsync(mnt))
         {
-            await AssertSitsInsideAsync(sitter);
-
             await SignalAsync(mount.Id, "KILL");
             await mount.WaitForExitAsync(s_exit);
 
             Assert.True(await PollAsync(() => Task.FromResult(!Mounts.IsMounted(mnt)), TimeSpan.FromSeconds(10)),
                 $"kill -9 with a process inside left a mount at {mnt}");
-        }
-        finally
-        {
-            sitter.Kill();
-            await sitter.WaitForExitAsync();
         }
 
         Assert.Equal("", await ShOkAsync($"ls -A {Q(mnt)}"));
@@ -198,11 +182,32 @@ public sealed class LifecycleTests(MountFixture fx)
         return mnt;
     }
 
-    /// <summary>A shell that cds into the mount's Tree folder and sleeps there (a busy mount).</summary>
-    private static System.Diagnostics.Process StartSitter(string mnt) =>
-        System.Diagnostics.Process.Start("/bin/sh", ["-c", $"cd {Q(mnt)}/Tree && exec sleep 60"])!;
+    /// <summary>A shell sitting in the mount's Tree folder (a busy mount), once it is inside; disposing kills it.</summary>
+    private static async Task<Sitter> SitInsideAsync(string mnt)
+    {
+        var sitter = new Sitter(System.Diagnostics.Process.Start("/bin/sh", ["-c", $"cd {Q(mnt)}/Tree && exec sleep 60"]));
+        try
+        {
+            Assert.True(await PollAsync(() => Task.FromResult(Directory.ResolveLinkTarget($"/proc/{sitter.Id}/cwd", false)?.FullName.EndsWith("/Tree", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10)),
+                "the sitting process did not enter the mount");
+            return sitter;
+        }
+        catch
+        {
+            await sitter.DisposeAsync();
+            throw;
+        }
+    }
 
-    private static async Task AssertSitsInsideAsync(System.Diagnostics.Process sitter) =>
-        Assert.True(await PollAsync(() => Task.FromResult(Directory.ResolveLinkTarget($"/proc/{sitter.Id}/cwd", false)?.FullName.EndsWith("/Tree", StringComparison.Ordinal) == true), TimeSpan.FromSeconds(10)),
-            "the sitting process did not enter the mount");
+    private sealed class Sitter(System.Diagnostics.Process process) : IAsyncDisposable
+    {
+        public int Id => process.Id;
+
+        public async ValueTask DisposeAsync()
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
 }
